@@ -13,6 +13,7 @@
 #include "internal/utils/clock.h"
 #include "internal/utils/json.h"
 #include "internal/utils/status.h"
+#include "pkg/kube/runtime/timestamps.h"
 
 namespace osbx::kube {
 
@@ -35,11 +36,6 @@ StatusOr<LeaseRecord> DecodeLeaseRecord(const Json& lease);
 void EncodeLeaseRecord(const LeaseRecord& record, Json& lease);
 // A new Lease object named `ns`/`name` carrying `record`.
 Json NewLease(std::string_view ns, std::string_view name, const LeaseRecord& record);
-
-// MicroTime: RFC 3339 in UTC with exactly six fraction digits ("2026-11-29T18:04:28.123456Z").
-std::string FormatMicroTime(Clock::WallTime t);
-// Accepts MicroTime and plain RFC 3339 seconds ("...T18:04:28Z").
-StatusOr<Clock::WallTime> ParseMicroTime(std::string_view text);
 
 // Get/Create/Update of Lease objects in one API. Update must be a compare-and-swap on
 // metadata.resourceVersion (Conflict when stale), as a Kubernetes API server does it.
