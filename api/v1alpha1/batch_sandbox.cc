@@ -1,0 +1,32 @@
+#include "api/v1alpha1/batch_sandbox.h"
+
+#include "api/v1alpha1/resource_schema.h"
+
+namespace osbx::api::v1alpha1 {
+
+StatusOr<BatchSandbox> DecodeBatchSandbox(const Json& object) {
+  BatchSandbox out;
+  OSBX_RETURN_IF_ERROR(DecodeJson(object, "", &out));
+  return out;
+}
+
+Json Encode(const BatchSandbox& object) {
+  Json out = EncodeJson(object);
+  if (!object.api_version) out["apiVersion"] = kApiVersion;
+  if (!object.kind) out["kind"] = kBatchSandboxKind;
+  return out;
+}
+
+const kube::schema::Schema& BatchSandboxSchema() {
+  static const kube::schema::Schema& schema =
+      internal::CompileCrdSchemaOrDie(BatchSandboxCrdJson());
+  return schema;
+}
+
+std::vector<FieldError> ValidateBatchSandbox(const Json& object, const Json* old) {
+  return BatchSandboxSchema().Validate(object, old);
+}
+
+void DefaultBatchSandbox(Json& object) { BatchSandboxSchema().ApplyDefaults(object); }
+
+}  // namespace osbx::api::v1alpha1
