@@ -1,0 +1,188 @@
+#include "pkg/kube/cache/shared_informer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "pkg/kube/cache/object_meta.h"
+
+namespace osbx::kube {
+namespace {
+
+Indexers WithNamespaceIndex(Indexers indexers) {
+  indexers.try_emplace(std::string(kNamespaceIndex), IndexByNamespace);
+  return indexers;
+}
+
+}  // namespace
+
+SharedInformer::SharedInformer(ListerWatcher& lw, const Clock& clock, InformerOptions options)
+    : clock_(clock),
+      transform_(options.transform ? std::move(options.transform)
+                                   : TransformFunc(StripManagedFields)),
+      resync_period_(options.resync_period),
+      indexer_(WithNamespaceIndex(std::move(options.indexers))),
+      reflector_(lw, *this, clock, std::move(options.reflector)) {}
+
+SharedInformer::~SharedInformer() { Stop(); }
+
+SharedInformer::HandlerId SharedInformer::AddEventHandler(EventHandler handler,
+                                                          Predicate predicate) {
+  MutexLock lock(mu_);
+  const HandlerId id = next_id_++;
+  handlers_.push_back(std::make_shared<const Registration>(
+      Registration{id, next_seq_, std::move(handler), std::move(predicate)}));
+  if (listed_) {
+    // Catch the newcomer up with the cached state; later notifications follow these.
+    for (ObjectPtr& obj : indexer_.List()) {
+      PushLocked(Notification{Notification::Kind::kAdd, nullptr, std::move(obj), false, id});
+    }
+  }
+  return id;
+}
+
+void SharedInformer::RemoveEventHandler(HandlerId id) {
+  MutexLock lock(mu_);
+  std::erase_if(handlers_, [id](const auto& r) { return r->id == id; });
+}
+
+void SharedInformer::Run() {
+  {
+    MutexLock lock(mu_);
+    stopping_ = false;
+  }
+  dispatcher_ = std::thread([this] { DispatchLoop(); });
+  reflector_.Run();
+}
+
+void SharedInformer::Stop() {
+  reflector_.Stop();
+  {
+    MutexLock lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  if (dispatcher_.joinable()) dispatcher_.join();
+}
+
+bool SharedInformer::HasSynced() const {
+  MutexLock lock(mu_);
+  return synced_;
+}
+
+bool SharedInformer::WaitForSync(Clock::TimePoint deadline) {
+  MutexLock lock(mu_);
+  while (!synced_ && !stopping_ && clock_.Now() < deadline) {
+    clock_.WaitUntil(cv_, lock.lock(), deadline);
+  }
+  return synced_;
+}
+
+ObjectPtr SharedInformer::Prepare(Json&& object) const {
+  transform_(object);
+  return std::make_shared<const Json>(std::move(object));
+}
+
+void SharedInformer::PushLocked(Notification n) {
+  n.seq = next_seq_++;
+  pending_.push_back(std::move(n));
+  cv_.notify_all();
+}
+
+void SharedInformer::Replace(std::vector<Json> items, const std::string& /*resource_version*/) {
+  std::vector<ObjectPtr> objects;
+  objects.reserve(items.size());
+  for (Json& item : items) objects.push_back(Prepare(std::move(item)));
+  MutexLock lock(mu_);
+  Indexer::ReplaceResult result = indexer_.Replace(std::move(objects));
+  using Kind = Notification::Kind;
+  for (ObjectPtr& obj : result.added) PushLocked({Kind::kAdd, nullptr, std::move(obj)});
+  for (auto& [old_obj, new_obj] : result.updated) {
+    PushLocked({Kind::kUpdate, std::move(old_obj), std::move(new_obj)});
+  }
+  // Deletions the watch never reported: tombstones carrying the last cached state.
+  for (ObjectPtr& obj : result.deleted) PushLocked({Kind::kDelete, nullptr, std::move(obj), true});
+  if (!listed_) {
+    listed_ = true;
+    PushLocked({Kind::kSynced, nullptr, nullptr});
+  }
+}
+
+void SharedInformer::Apply(WatchEventType type, Json object) {
+  ObjectPtr obj = Prepare(std::move(object));
+  using Kind = Notification::Kind;
+  MutexLock lock(mu_);
+  if (type == WatchEventType::kDeleted) {
+    StatusOr<std::string> key = ObjectKey(*obj);
+    if (!key.ok()) return;  // a nameless object cannot be cached; nothing to delete
+    (void)indexer_.Delete(*key);
+    PushLocked({Kind::kDelete, nullptr, std::move(obj)});
+    return;
+  }
+  StatusOr<ObjectPtr> old_obj = indexer_.Upsert(obj);
+  if (!old_obj.ok()) return;
+  if (*old_obj == nullptr) {
+    PushLocked({Kind::kAdd, nullptr, std::move(obj)});
+  } else {
+    PushLocked({Kind::kUpdate, std::move(*old_obj), std::move(obj)});
+  }
+}
+
+void SharedInformer::QueueResyncLocked() {
+  for (ObjectPtr& obj : indexer_.List()) {
+    ObjectPtr same = obj;
+    PushLocked({Notification::Kind::kUpdate, std::move(same), std::move(obj)});
+  }
+  next_resync_ = clock_.Now() + resync_period_;
+}
+
+void SharedInformer::DispatchLoop() {
+  const bool resync = resync_period_ > Clock::Duration::zero();
+  MutexLock lock(mu_);
+  while (!stopping_) {
+    if (pending_.empty()) {
+      if (!resync || !synced_) {
+        cv_.wait(lock.lock());
+      } else if (clock_.Now() >= next_resync_) {
+        QueueResyncLocked();
+      } else {
+        clock_.WaitUntil(cv_, lock.lock(), next_resync_);
+      }
+      continue;
+    }
+    Notification n = std::move(pending_.front());
+    pending_.pop_front();
+    if (n.kind == Notification::Kind::kSynced) {
+      synced_ = true;
+      next_resync_ = clock_.Now() + resync_period_;
+      cv_.notify_all();
+      continue;
+    }
+    auto handlers = handlers_;
+    lock.lock().unlock();
+    Deliver(n, handlers);
+    lock.lock().lock();
+  }
+}
+
+void SharedInformer::Deliver(const Notification& n,
+                             const std::vector<std::shared_ptr<const Registration>>& handlers) {
+  for (const auto& r : handlers) {
+    if (n.seq < r->first_seq || (n.only_for != 0 && n.only_for != r->id)) continue;
+    const EventHandler& h = r->handler;
+    switch (n.kind) {
+      case Notification::Kind::kAdd:
+        if (h.on_add && r->predicate.Create(*n.obj)) h.on_add(n.obj);
+        break;
+      case Notification::Kind::kUpdate:
+        if (h.on_update && r->predicate.Update(*n.old_obj, *n.obj)) h.on_update(n.old_obj, n.obj);
+        break;
+      case Notification::Kind::kDelete:
+        if (h.on_delete && r->predicate.Delete(*n.obj)) h.on_delete(n.obj, n.final_state_unknown);
+        break;
+      case Notification::Kind::kSynced:
+        break;
+    }
+  }
+}
+
+}  // namespace osbx::kube

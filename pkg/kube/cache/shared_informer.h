@@ -1,0 +1,131 @@
+#pragma once
+// SharedInformer: one Reflector feeding one indexed cache, plus the event handlers of every
+// controller that watches this resource type (client-go's sharedIndexInformer, without the
+// separate DeltaFIFO: the cache is updated as events arrive and notifications are queued).
+//
+// Handlers get OnAdd(obj), OnUpdate(old, new) and OnDelete(obj, final_state_unknown); the last
+// flag is client-go's DeletedFinalStateUnknown tombstone: the object vanished during a relist and
+// `obj` is its last cached state. Each handler has a Predicate evaluated just before it is called.
+// A periodic resync (optional) replays every cached object to the handlers as an update with
+// old == new, so level-based controllers revisit everything now and then.
+//
+// Threading: the cache is updated on the reflector's threads; handlers run on one dispatch
+// thread, in event order, and must only enqueue work (never block, never call Stop). The cache
+// and HasSynced may be read from any thread.
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "internal/utils/clock.h"
+#include "pkg/kube/cache/indexer.h"
+#include "pkg/kube/cache/predicate.h"
+#include "pkg/kube/cache/reflector.h"
+#include "pkg/kube/cache/transform.h"
+#include "pkg/kube/client/resource.h"
+#include "pkg/kube/workqueue/mutex.h"
+
+namespace osbx::kube {
+
+struct EventHandler {
+  std::function<void(const ObjectPtr& obj)> on_add;
+  std::function<void(const ObjectPtr& old_obj, const ObjectPtr& new_obj)> on_update;
+  std::function<void(const ObjectPtr& obj, bool final_state_unknown)> on_delete;
+};
+
+struct InformerOptions {
+  // Applied to every object before it is cached; StripManagedFields when unset.
+  TransformFunc transform;
+  // Indices of the cache; the namespace index is always added.
+  Indexers indexers;
+  // 0 disables resync; controller-runtime uses 10 h with jitter.
+  Clock::Duration resync_period{0};
+  ReflectorOptions reflector;
+};
+
+class SharedInformer final : private ReflectorSink {
+ public:
+  using HandlerId = uint64_t;
+
+  // `lw` and `clock` are borrowed and must outlive the informer.
+  SharedInformer(ListerWatcher& lw, const Clock& clock, InformerOptions options = {});
+  ~SharedInformer() override;
+  SharedInformer(const SharedInformer&) = delete;
+  SharedInformer& operator=(const SharedInformer&) = delete;
+
+  // Registers a handler, before or after Run. A handler added while objects are cached first
+  // gets an OnAdd for each of them, so every handler sees the whole state.
+  HandlerId AddEventHandler(EventHandler handler, Predicate predicate = {}) OSBX_EXCLUDES(mu_);
+  void RemoveEventHandler(HandlerId id) OSBX_EXCLUDES(mu_);
+
+  // Starts listing, watching and dispatching. Call once.
+  void Run() OSBX_EXCLUDES(mu_);
+  // Stops the reflector, then the dispatch thread; no handler runs after it returns.
+  void Stop() OSBX_EXCLUDES(mu_);
+
+  // True once the first list is cached and its events have been handed to every handler.
+  bool HasSynced() const OSBX_EXCLUDES(mu_);
+  // Blocks until HasSynced or until the clock reaches `deadline`; returns HasSynced().
+  bool WaitForSync(Clock::TimePoint deadline) OSBX_EXCLUDES(mu_);
+
+  // The cache (read it freely; only the informer writes it).
+  const Indexer& indexer() const { return indexer_; }
+  std::string LastSyncResourceVersion() const { return reflector_.LastSyncResourceVersion(); }
+
+ private:
+  struct Registration {
+    HandlerId id;
+    uint64_t first_seq;  // notifications queued before the registration are not for it
+    EventHandler handler;
+    Predicate predicate;
+  };
+  struct Notification {
+    enum class Kind { kAdd, kUpdate, kDelete, kSynced };
+    Kind kind;
+    ObjectPtr old_obj;  // kUpdate only
+    ObjectPtr obj;
+    bool final_state_unknown = false;
+    HandlerId only_for = 0;  // 0: every handler
+    uint64_t seq = 0;        // queue order
+  };
+
+  // ReflectorSink.
+  void Replace(std::vector<Json> items, const std::string& resource_version) override
+      OSBX_EXCLUDES(mu_);
+  void Apply(WatchEventType type, Json object) override OSBX_EXCLUDES(mu_);
+
+  ObjectPtr Prepare(Json&& object) const;
+  void PushLocked(Notification n) OSBX_REQUIRES(mu_);
+  void DispatchLoop() OSBX_EXCLUDES(mu_);
+  void Deliver(const Notification& n,
+               const std::vector<std::shared_ptr<const Registration>>& handlers);
+  void QueueResyncLocked() OSBX_REQUIRES(mu_);
+
+  const Clock& clock_;
+  const TransformFunc transform_;
+  const Clock::Duration resync_period_;
+  Indexer indexer_;
+  Reflector reflector_;
+  std::thread dispatcher_;
+
+  // Serializes cache writes with the notifications they produce, so handlers see changes in
+  // cache order. Order: mu_ before the indexer's own mutex.
+  mutable Mutex mu_;
+  // Signalled on new notifications, sync and stop.
+  mutable std::condition_variable cv_;
+  std::deque<Notification> pending_ OSBX_GUARDED_BY(mu_);
+  std::vector<std::shared_ptr<const Registration>> handlers_ OSBX_GUARDED_BY(mu_);
+  HandlerId next_id_ OSBX_GUARDED_BY(mu_) = 1;
+  uint64_t next_seq_ OSBX_GUARDED_BY(mu_) = 1;
+  bool listed_ OSBX_GUARDED_BY(mu_) = false;  // a Replace has happened
+  bool synced_ OSBX_GUARDED_BY(mu_) = false;  // ... and its notifications were delivered
+  bool stopping_ OSBX_GUARDED_BY(mu_) = false;
+  Clock::TimePoint next_resync_ OSBX_GUARDED_BY(mu_){};
+};
+
+}  // namespace osbx::kube
