@@ -5,11 +5,14 @@
 #include <map>
 #include <thread>
 
+#include "pkg/kube/runtime/test_clock.h"
+
 namespace osbx::kube {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using testing::SteppedClock;
 
 // An in-memory Lease API with the server's compare-and-swap on resourceVersion.
 class FakeLeaseApi final : public LeaseClient {
@@ -265,44 +268,6 @@ TEST(LeaderElectorTest, ReleaseClearsTheHolderSoOthersTakeOverAtOnce) {
   EXPECT_EQ(api.Record().lease_duration_seconds, 1);
   EXPECT_TRUE(b->TryAcquireOrRenew());
 }
-
-// A FakeClock whose waiters announce their deadline, so a test can advance simulated time
-// exactly when the elector is blocked, without sleeping.
-class SteppedClock final : public Clock {
- public:
-  TimePoint Now() const override { return fake_.Now(); }
-  WallTime WallNow() const override { return fake_.WallNow(); }
-  void WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
-                 TimePoint deadline) const override {
-    {
-      std::lock_guard g(mu_);
-      waiting_until_ = deadline;
-      waiter_cv_.notify_all();
-    }
-    fake_.WaitUntil(cv, lock, deadline);
-  }
-  // Waits until some thread is blocked on a future deadline, then jumps to it. False once
-  // Finish() was called (the waiting thread is gone).
-  bool AdvanceToNextDeadline() {
-    std::unique_lock lock(mu_);
-    waiter_cv_.wait_for(lock, seconds(10), [&] { return finished_ || waiting_until_ > Now(); });
-    if (finished_ || waiting_until_ <= Now()) return false;
-    fake_.Advance(waiting_until_ - Now());
-    return true;
-  }
-  void Finish() {
-    std::lock_guard g(mu_);
-    finished_ = true;
-    waiter_cv_.notify_all();
-  }
-
- private:
-  FakeClock fake_;
-  mutable std::mutex mu_;
-  mutable std::condition_variable waiter_cv_;
-  mutable TimePoint waiting_until_{};  // guarded by mu_
-  bool finished_ = false;              // guarded by mu_
-};
 
 TEST(LeaderElectorRunTest, LosesLeadershipAtTheRenewDeadlineAndReportsIt) {
   FakeLeaseApi api;
