@@ -31,12 +31,12 @@ struct TlsConfig {
 };
 
 struct ServerOptions {
-  std::string bind_address = "127.0.0.1";  // an IPv4 or IPv6 literal ("0.0.0.0", "::")
-  uint16_t port = 0;                       // 0 picks a free port; see Server::port()
-  int threads = 2;                         // I/O threads
-  std::optional<TlsConfig> tls;            // absent: plain HTTP
-  size_t max_body_bytes = 3u << 20;        // a larger request body is answered 413
-  size_t max_header_bytes = 64u << 10;     // larger request headers are answered 431
+  std::string bind_address = "127.0.0.1";       // an IPv4 or IPv6 literal ("0.0.0.0", "::")
+  uint16_t port = 0;                            // 0 picks a free port; see Server::port()
+  int threads = 2;                              // I/O threads
+  std::optional<TlsConfig> tls = std::nullopt;  // absent: plain HTTP
+  size_t max_body_bytes = 3u << 20;             // a larger request body is answered 413
+  size_t max_header_bytes = 64u << 10;          // larger request headers are answered 431
   // Bound on the bytes a stream may have queued for a slow reader before it is cut.
   size_t max_stream_queue_bytes = 64u << 20;
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(90)};   // keep-alive wait
