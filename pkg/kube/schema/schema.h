@@ -49,8 +49,8 @@ class Schema {  // immutable once compiled; safe to share across threads
   [[nodiscard]] static StatusOr<std::shared_ptr<const Schema>> Compile(
       const Json& open_api_v3_schema, CompileOptions options = {});
 
-  // Removes fields the schema does not declare (outside x-kubernetes-preserve-unknown-fields)
-  // and nulls of non-nullable fields. Returns the removed unknown fields' paths, sorted, as the
+  // Removes fields the schema does not declare (outside x-kubernetes-preserve-unknown-fields).
+  // Returns the removed unknown fields' paths, sorted, as the
   // apiserver's `unknown field "spec.foo"` warnings print them ("spec.foo", "spec.items[0].x").
   std::vector<std::string> Prune(Json& object) const;
 
@@ -61,8 +61,7 @@ class Schema {  // immutable once compiled; safe to share across threads
 
   // Validates `object`; `old_object` (nullable) enables transition rules (oldSelf). Returns
   // every field error, in the order kube-apiserver lists them.
-  [[nodiscard]] std::vector<FieldError> Validate(const Json& object,
-                                                 const Json* old_object) const;
+  [[nodiscard]] std::vector<FieldError> Validate(const Json& object, const Json* old_object) const;
 
   // The compiled tree (for the apiserver's OpenAPI publishing and tests).
   const Node& root() const { return *root_; }
