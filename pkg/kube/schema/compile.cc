@@ -155,6 +155,20 @@ Status CompileExtensions(const Json& s, Node& node, const std::string& path) {
   return Status::Ok();
 }
 
+// `anyOf: [{type: integer}, {type: string}]` beside x-kubernetes-int-or-string restates what
+// the extension already enforces (controller-gen emits it for IntOrString fields).
+bool IsIntOrStringAnyOf(const Json& s) {
+  if (!s.value("x-kubernetes-int-or-string", false)) return false;
+  const Json& any = s["anyOf"];
+  if (!any.is_array() || any.size() != 2) return false;
+  std::set<std::string> types;
+  for (const auto& alt : any) {
+    if (!alt.is_object() || alt.size() != 1 || !alt.contains("type")) return false;
+    types.insert(alt["type"].get<std::string>());
+  }
+  return types == std::set<std::string>{"integer", "string"};
+}
+
 Status CheckKeywords(const Json& s, const std::string& path) {
   static const std::set<std::string> kKnown = {"type",
                                                "properties",
@@ -186,6 +200,7 @@ Status CheckKeywords(const Json& s, const std::string& path) {
   for (auto it = s.begin(); it != s.end(); ++it) {
     if (kKnown.count(it.key()) || IgnoredKeywords().count(it.key())) continue;
     if (it.key() == "uniqueItems" && it.value() == false) continue;
+    if (it.key() == "anyOf" && IsIntOrStringAnyOf(s)) continue;
     return Refuse(path + "." + it.key(), "keyword is not supported");
   }
   return Status::Ok();

@@ -349,6 +349,14 @@ TEST(CompileTest, RefusesKeywordsThatWouldChangeValidation) {
             "openAPIV3Schema.properties[spec].anyOf: keyword is not supported");
 }
 
+TEST(CompileTest, AcceptsTheAnyOfThatAccompaniesIntOrString) {
+  auto s = Schema::Compile(Json::parse(R"({"type":"object","properties":{"m":{
+      "anyOf":[{"type":"integer"},{"type":"string"}],"x-kubernetes-int-or-string":true}}})"));
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_THAT((*s)->Validate(Json::parse(R"({"m":"25%"})"), nullptr), IsEmpty());
+  EXPECT_EQ((*s)->Validate(Json::parse(R"({"m":true})"), nullptr).size(), 1u);
+}
+
 TEST(CompileTest, IgnoresDocumentationKeywords) {
   EXPECT_TRUE(Schema::Compile(Json::parse(R"({"type":"object","description":"d","title":"t",
       "properties":{"a":{"type":"string","example":"x"}}})"))
