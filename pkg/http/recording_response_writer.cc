@@ -64,6 +64,7 @@ void RecordingResponseWriter::SetOnClose(std::function<void()> on_close) {
       on_close_ = std::move(on_close);
       return;
     }
+    if (done_ && !aborted_) return;  // finished before the client went away
   }
   if (on_close) on_close();
 }

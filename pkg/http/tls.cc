@@ -192,20 +192,19 @@ Status WritePemFile(const std::string& path, std::string_view pem, bool secret) 
   const std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return InternalError("create " + tmp + ": " + std::strerror(errno));
-  bool ok = ::fchmod(fd, mode) == 0;  // the umask must not widen nor narrow the mode
-  for (size_t done = 0; ok && done < pem.size();) {
+  int error = ::fchmod(fd, mode) == 0 ? 0 : errno;  // the umask must neither widen nor narrow it
+  for (size_t done = 0; error == 0 && done < pem.size();) {
     ssize_t n = ::write(fd, pem.data() + done, pem.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) done += static_cast<size_t>(n);
+    if (n <= 0) error = n < 0 ? errno : EIO;
+    if (n > 0) done += static_cast<size_t>(n);
   }
-  ok = ok && ::fsync(fd) == 0;
-  int saved_errno = errno;
-  ok = (::close(fd) == 0) && ok;
-  if (ok && ::rename(tmp.c_str(), path.c_str()) == 0) return Status::Ok();
-  if (saved_errno == 0) saved_errno = errno;
+  if (error == 0 && ::fsync(fd) != 0) error = errno;
+  if (::close(fd) != 0 && error == 0) error = errno;
+  if (error == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) error = errno;
+  if (error == 0) return Status::Ok();
   ::unlink(tmp.c_str());
-  return InternalError("write " + path + ": " + std::strerror(saved_errno));
+  return InternalError("write " + path + ": " + std::strerror(error));
 }
 
 }  // namespace osbx::http
