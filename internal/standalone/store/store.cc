@@ -140,7 +140,9 @@ StatusOr<std::unique_ptr<Watcher>> Store::Watch(WatchRequest request) {
         std::shared_lock lock(mu_);
         if (closing_) return UnavailableError("store is closing");
         if (s.start_rv == 0) {
-          s.start_rv = published_rv;
+          // "Now" is the last acknowledged write: the batch holding it may still be on its way
+          // to the hub, and its events must be skipped like everything else already visible.
+          s.start_rv = visible_rv_;
           return Status::Ok();
         }
         if (s.start_rv < index_.floor()) {
