@@ -25,6 +25,7 @@
 #include "pkg/http/server.h"
 #include "pkg/kube/cache/shared_informer.h"
 #include "pkg/kube/client/resource.h"
+#include "pkg/kube/runtime/cluster_client.h"
 #include "pkg/kube/runtime/controller.h"
 #include "pkg/kube/runtime/events.h"
 #include "pkg/kube/runtime/health.h"
@@ -34,25 +35,13 @@
 
 namespace osbx::kube {
 
-// What the manager needs from the API server; RestClusterClient (rest_adapters.h) implements it
-// over the REST client, tests over in-memory fakes.
-class ClusterClient {
- public:
-  virtual ~ClusterClient() = default;
-  // List+watch of `resource` in namespace `ns` ("" = all namespaces).
-  virtual std::unique_ptr<ListerWatcher> NewListerWatcher(const ResourceRef& resource,
-                                                          const std::string& ns) = 0;
-  virtual LeaseClient& Leases() = 0;
-  virtual EventSink& Events() = 0;
-};
-
 struct ManagerOptions {
   // "host:port" or ":port" (all interfaces); "0" or "" disables the server.
   std::string metrics_bind_address = ":8080";
   std::string health_probe_bind_address = ":8081";
 
   bool leader_election = false;
-  std::string leader_election_id = "opensandbox-controller-leader";
+  std::string leader_election_id = "2fa1c467.opensandbox.io";  // the original controller's lease
   std::string leader_election_namespace;  // required when leader_election is on
   // Unique per process; hostname plus a random suffix when empty.
   std::string leader_election_identity;

@@ -287,10 +287,10 @@ TEST(ManagerLeaderElectionTest, OnlyTheLeaderRunsControllersAndLosingTheLeaseIsA
   ASSERT_TRUE(leases.WaitForCalls(calls_before_second));  // second has looked at the lease
   EXPECT_FALSE(second->IsLeader());
   EXPECT_NE(metrics.Serialize().find(
-                "leader_election_master_status{name=\"opensandbox-controller-leader\"} 1"),
+                "leader_election_master_status{name=\"2fa1c467.opensandbox.io\"} 1"),
             std::string::npos);
   EXPECT_NE(second_metrics.Serialize().find(
-                "leader_election_master_status{name=\"opensandbox-controller-leader\"} 0"),
+                "leader_election_master_status{name=\"2fa1c467.opensandbox.io\"} 0"),
             std::string::npos);
 
   leases.SetFailing(true);  // first can no longer renew
@@ -302,11 +302,11 @@ TEST(ManagerLeaderElectionTest, OnlyTheLeaderRunsControllersAndLosingTheLeaseIsA
   leases.SetFailing(false);
   clock.Advance(seconds(16));  // the lease first held has expired for second
   ASSERT_TRUE(second->WaitUntilLeading(kWait));
-  EXPECT_EQ(leases.Record("ns/opensandbox-controller-leader").holder_identity, "second");
+  EXPECT_EQ(leases.Record("ns/2fa1c467.opensandbox.io").holder_identity, "second");
   second->Stop();
   second_runner.join();
   EXPECT_TRUE(second_result.ok()) << second_result.ToString();
-  EXPECT_EQ(leases.Record("ns/opensandbox-controller-leader").holder_identity,
+  EXPECT_EQ(leases.Record("ns/2fa1c467.opensandbox.io").holder_identity,
             "");  // released on a clean stop
   std::lock_guard lock(mu);
   EXPECT_EQ(journal,
