@@ -127,31 +127,37 @@ TEST(TransformTest, TrimPodKeepsWhatControllersReadAndDropsTheRest) {
   Json pod = MakePod(PodSpec{
       .name = "a",
       .annotations = {{"kubectl.kubernetes.io/last-applied-configuration", "{}"}, {"k", "v"}}});
+  pod["metadata"]["ownerReferences"] = {{{"uid", "u"}}};
   pod["spec"] = {{"nodeName", "n1"},
                  {"volumes", Json::array({{{"name", "v"}}})},
-                 {"containers", {{{"name", "c"}, {"image", "i"}, {"command", {"sh"}}}}}};
+                 {"containers", {{{"name", "c"}, {"image", "i"}}}}};
   pod["status"] = {
       {"phase", "Running"},
       {"podIP", "10.0.0.1"},
       {"qosClass", "BestEffort"},
-      {"conditions", {{{"type", "Ready"}, {"status", "True"}, {"lastProbeTime", nullptr}}}},
+      {"conditions",
+       {{{"type", "Ready"}, {"status", "True"}, {"lastProbeTime", nullptr}},
+        {{"type", "PodScheduled"}, {"status", "True"}}}},
       {"containerStatuses",
        {{{"name", "c"},
          {"ready", true},
          {"restartCount", 2},
          {"imageID", "sha"},
-         {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}, {"message", "long text"}}}}}}}}};
+         {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}, {"message", "long text"}}}}}},
+        {{"name", "d"}, {"state", {{"running", {{"startedAt", "t"}}}}}}}}};
   TrimPodForCache(pod);
+  EXPECT_FALSE(pod.contains("kind"));
   EXPECT_FALSE(pod["metadata"].contains("managedFields"));
   EXPECT_EQ(pod["metadata"]["annotations"], (Json{{"k", "v"}}));
-  EXPECT_EQ(pod["spec"],
-            (Json{{"nodeName", "n1"}, {"containers", {{{"name", "c"}, {"image", "i"}}}}}));
+  EXPECT_EQ(pod["metadata"]["ownerReferences"][0]["uid"], "u");
+  EXPECT_EQ(pod["spec"], (Json{{"nodeName", "n1"}}));
   EXPECT_FALSE(pod["status"].contains("qosClass"));
-  EXPECT_EQ(pod["status"]["conditions"][0], (Json{{"type", "Ready"}, {"status", "True"}}));
-  const Json& cs = pod["status"]["containerStatuses"][0];
-  EXPECT_FALSE(cs.contains("imageID"));
-  EXPECT_EQ(cs["restartCount"], 2);
-  EXPECT_EQ(cs["state"], (Json{{"waiting", {{"reason", "CrashLoopBackOff"}}}}));
+  EXPECT_EQ(pod["status"]["conditions"], (Json{{{"type", "Ready"}, {"status", "True"}}}));
+  const Json& crashing = pod["status"]["containerStatuses"][0];
+  EXPECT_EQ(crashing, (Json{{"name", "c"},
+                            {"restartCount", 2},
+                            {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}}}}}}));
+  EXPECT_EQ(pod["status"]["containerStatuses"][1], (Json{{"name", "d"}}));
 }
 
 }  // namespace

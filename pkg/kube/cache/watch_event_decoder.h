@@ -1,0 +1,39 @@
+#pragma once
+// WatchEventDecoder: the fast path for the bytes of a watch stream. Decodes one event line
+// ({"type":...,"object":...}) with simdjson and builds the Json object directly, skipping the
+// subtrees named in `skip_paths` (metadata.managedFields by default) so that they are never
+// materialized. Several times faster than nlohmann's parser on pods; meant for the REST
+// client's watch decoder and for list items, with the informer's transform still applied after.
+//
+// Not thread-safe: one decoder per stream (it reuses its parse buffers).
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "internal/utils/json.h"
+#include "internal/utils/status.h"
+#include "pkg/kube/client/resource.h"
+
+namespace osbx::kube {
+
+class WatchEventDecoder {
+ public:
+  // Dotted paths inside the object to leave out, e.g. "metadata.managedFields".
+  explicit WatchEventDecoder(std::vector<std::string> skip_paths = {"metadata.managedFields"});
+  ~WatchEventDecoder();
+  WatchEventDecoder(const WatchEventDecoder&) = delete;
+  WatchEventDecoder& operator=(const WatchEventDecoder&) = delete;
+
+  // One event line. BadRequest for malformed JSON, an unknown type or a missing object.
+  [[nodiscard]] StatusOr<WatchEvent> DecodeEvent(std::string_view line);
+  // One JSON document (e.g. an object of a list page), with the same skipping.
+  [[nodiscard]] StatusOr<Json> DecodeObject(std::string_view text);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace osbx::kube

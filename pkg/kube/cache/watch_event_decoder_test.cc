@@ -1,0 +1,68 @@
+#include "pkg/kube/cache/watch_event_decoder.h"
+
+#include <gtest/gtest.h>
+
+namespace osbx::kube {
+namespace {
+
+// An ADDED line as kube-apiserver v1.36 sent it (kube-wire/watch.md, section 1).
+constexpr std::string_view kAddedLine =
+    R"js({"type":"ADDED","object":{"apiVersion":"sandbox.opensandbox.io/v1alpha1","kind":"BatchSandbox","metadata":{"creationTimestamp":"2026-11-29T17:58:21Z","generation":1,"managedFields":[{"apiVersion":"sandbox.opensandbox.io/v1alpha1","fieldsType":"FieldsV1","fieldsV1":{"f:spec":{".":{},"f:replicas":{},"f:taskResourcePolicyWhenCompleted":{}}},"manager":"wire-recorder","operation":"Update","time":"2026-11-29T17:58:21Z"}],"name":"watch-demo","namespace":"wire","resourceVersion":"1651","uid":"b83c1b7c-bca8-4865-a8ed-49080eb68e9a"},"spec":{"replicas":1,"taskResourcePolicyWhenCompleted":"Retain"}}})js";
+
+TEST(WatchEventDecoderTest, DecodesTheSameObjectAsNlohmannWithoutManagedFields) {
+  WatchEventDecoder decoder;
+  StatusOr<WatchEvent> event = decoder.DecodeEvent(kAddedLine);
+  ASSERT_TRUE(event.ok()) << event.status().ToString();
+  EXPECT_EQ(event->type, WatchEventType::kAdded);
+  Json expected = Json::parse(kAddedLine)["object"];
+  expected["metadata"].erase("managedFields");
+  EXPECT_EQ(event->object, expected);
+}
+
+TEST(WatchEventDecoderTest, KeepsEverythingWhenNothingIsSkipped) {
+  WatchEventDecoder decoder(std::vector<std::string>{});
+  StatusOr<WatchEvent> event = decoder.DecodeEvent(kAddedLine);
+  ASSERT_TRUE(event.ok());
+  EXPECT_EQ(event->object, Json::parse(kAddedLine)["object"]);
+}
+
+TEST(WatchEventDecoderTest, ScalarsRoundTripExactly) {
+  const std::string text =
+      R"js({"i":-5,"u":18446744073709551615,"d":0.25,"t":true,"f":false,"n":null,"s":"\u003cx\u003e","a":[1,[2],{"k":"v"}]})js";
+  WatchEventDecoder decoder;
+  StatusOr<Json> decoded = decoder.DecodeObject(text);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(*decoded, Json::parse(text));
+}
+
+TEST(WatchEventDecoderTest, ErrorEventKeepsTheWholeStatus) {
+  WatchEventDecoder decoder;
+  StatusOr<WatchEvent> event = decoder.DecodeEvent(
+      R"js({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 1 (1156)","reason":"Expired","code":410}})js");
+  ASSERT_TRUE(event.ok());
+  EXPECT_EQ(event->type, WatchEventType::kError);
+  EXPECT_EQ(event->object["code"], 410);
+}
+
+TEST(WatchEventDecoderTest, BookmarkDecodes) {
+  WatchEventDecoder decoder;
+  StatusOr<WatchEvent> event = decoder.DecodeEvent(
+      R"js({"type":"BOOKMARK","object":{"apiVersion":"v1","kind":"Pod","metadata":{"resourceVersion":"1678"}}})js");
+  ASSERT_TRUE(event.ok());
+  EXPECT_EQ(event->type, WatchEventType::kBookmark);
+  EXPECT_EQ(event->object["metadata"]["resourceVersion"], "1678");
+}
+
+TEST(WatchEventDecoderTest, MalformedLinesAreBadRequestsNotCrashes) {
+  WatchEventDecoder decoder;
+  for (std::string_view bad :
+       {R"js({"type":"ADDED","object":{)js", R"js({"type":"NOPE","object":{}})js",
+        R"js({"object":{}})js", R"js({"type":"ADDED","object":3})js", ""}) {
+    StatusOr<WatchEvent> event = decoder.DecodeEvent(bad);
+    ASSERT_FALSE(event.ok()) << bad;
+    EXPECT_EQ(event.status().code(), StatusCode::kBadRequest) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace osbx::kube
