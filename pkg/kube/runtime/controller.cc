@@ -6,6 +6,7 @@
 
 #include "internal/utils/log.h"
 #include "pkg/kube/cache/object_meta.h"
+#include "pkg/kube/meta/object.h"
 
 namespace osbx::kube {
 namespace {
@@ -86,18 +87,12 @@ void Controller::Watch(SharedInformer& informer, std::function<void(const Json&,
 
 void Controller::EnqueueOwners(const Json& obj) {
   if (!for_kind_) return;
-  const Json* meta = obj.is_object() && obj.contains("metadata") ? &obj["metadata"] : nullptr;
-  if (meta == nullptr || !meta->contains("ownerReferences")) return;
-  const Json& refs = (*meta)["ownerReferences"];
-  if (!refs.is_array()) return;
-  for (const Json& ref : refs) {
-    if (!ref.is_object() || !ref.value("controller", false)) continue;
-    if (ref.value("kind", "") != for_kind_->kind) continue;
-    if (GroupOf(ref.value("apiVersion", "")) != for_kind_->group) continue;
-    Request owner{.ns = std::string(MetaString(obj, "namespace")), .name = ref.value("name", "")};
-    if (!owner.name.empty()) queue_.Add(owner.Key());
-    return;  // at most one controller owner
+  std::optional<OwnerReference> owner = GetControllerOf(obj);
+  if (!owner || owner->name.empty() || owner->kind != for_kind_->kind ||
+      GroupOf(owner->api_version) != for_kind_->group) {
+    return;
   }
+  queue_.Add(Request{.ns = std::string(MetaString(obj, "namespace")), .name = owner->name}.Key());
 }
 
 Status Controller::Start() {

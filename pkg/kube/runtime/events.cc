@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "internal/utils/log.h"
-#include "pkg/kube/runtime/timestamps.h"
+#include "pkg/kube/meta/timestamp.h"
 
 namespace osbx::kube {
 namespace {

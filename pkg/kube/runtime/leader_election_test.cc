@@ -25,14 +25,21 @@ std::unique_ptr<LeaderElector> MakeElector(const std::string& id, LeaseClient& a
   return LeaderElector::Create(Config(id), api, clock, std::move(cb)).value();
 }
 
-TEST(LeaseRecordTest, MicroTimeHasSixFractionDigitsAndRoundTrips) {
+TEST(LeaseRecordTest, LeaseTimesAreMicroTimeWithSixFractionDigits) {
   Clock::WallTime t{std::chrono::seconds(1'800'000'000) + std::chrono::microseconds(42)};
-  EXPECT_EQ(FormatMicroTime(t), "2027-01-15T08:00:00.000042Z");
-  EXPECT_EQ(ParseMicroTime("2027-01-15T08:00:00.000042Z").value(), t);
-  EXPECT_EQ(ParseMicroTime("2027-01-15T08:00:00Z").value(),
-            Clock::WallTime(seconds(1'800'000'000)));
-  EXPECT_FALSE(ParseMicroTime("yesterday").ok());
-  EXPECT_FALSE(ParseMicroTime("2027-01-15T08:00:00.12x456Z").ok());
+  LeaseRecord record{.holder_identity = "me",
+                     .lease_duration_seconds = 15,
+                     .acquire_time = t,
+                     .renew_time = t,
+                     .lease_transitions = 0};
+  Json lease = NewLease("ns", "lock", record);
+  EXPECT_EQ(lease["spec"]["renewTime"], "2027-01-15T08:00:00.000042Z");
+  EXPECT_EQ(lease["spec"]["acquireTime"], "2027-01-15T08:00:00.000042Z");
+  EXPECT_EQ(DecodeLeaseRecord(lease).value(), record);
+  lease["spec"]["renewTime"] = "2027-01-15T08:00:00Z";  // a writer that dropped the fraction
+  EXPECT_EQ(DecodeLeaseRecord(lease).value().renew_time, Clock::WallTime(seconds(1'800'000'000)));
+  lease["spec"]["renewTime"] = "yesterday";
+  EXPECT_FALSE(DecodeLeaseRecord(lease).ok());
 }
 
 TEST(LeaseRecordTest, EncodeKeepsOtherFieldsAndDecodeReadsThemBack) {

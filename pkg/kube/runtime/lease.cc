@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "pkg/kube/meta/timestamp.h"
+
 namespace osbx::kube {
 namespace {
 
@@ -9,7 +11,9 @@ StatusOr<std::optional<Clock::WallTime>> OptionalTime(const Json& spec, const ch
   auto it = spec.find(field);
   if (it == spec.end() || it->is_null()) return std::optional<Clock::WallTime>();
   if (!it->is_string()) return InvalidError(fmt::format("lease spec.{} is not a string", field));
-  auto parsed = ParseMicroTime(it->get<std::string>());
+  const std::string text = it->get<std::string>();
+  auto parsed = ParseMicroTime(text);
+  if (!parsed.ok()) parsed = ParseTime(text);  // tolerate writers that drop the fraction
   if (!parsed.ok()) return parsed.status();
   return std::optional<Clock::WallTime>(*parsed);
 }

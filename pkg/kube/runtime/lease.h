@@ -13,7 +13,6 @@
 #include "internal/utils/clock.h"
 #include "internal/utils/json.h"
 #include "internal/utils/status.h"
-#include "pkg/kube/runtime/timestamps.h"
 
 namespace osbx::kube {
 

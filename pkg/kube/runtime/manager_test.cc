@@ -286,9 +286,9 @@ TEST(ManagerLeaderElectionTest, OnlyTheLeaderRunsControllersAndLosingTheLeaseIsA
   ASSERT_TRUE(second->WaitUntilServing(kWait));
   ASSERT_TRUE(leases.WaitForCalls(calls_before_second));  // second has looked at the lease
   EXPECT_FALSE(second->IsLeader());
-  EXPECT_NE(metrics.Serialize().find(
-                "leader_election_master_status{name=\"2fa1c467.opensandbox.io\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      metrics.Serialize().find("leader_election_master_status{name=\"2fa1c467.opensandbox.io\"} 1"),
+      std::string::npos);
   EXPECT_NE(second_metrics.Serialize().find(
                 "leader_election_master_status{name=\"2fa1c467.opensandbox.io\"} 0"),
             std::string::npos);
