@@ -188,6 +188,39 @@ TEST(TerminalErrorTest, MarkSurvivesPropagationAndKeepsTheCode) {
   EXPECT_EQ(Request::FromKey("cluster-scoped").Key(), "cluster-scoped");
 }
 
+TEST(ControllerTest, StopGivesUpAtTheDeadlineWhenAReconcileHangs) {
+  SteppedClock clock;
+  Metrics metrics;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  ScriptedReconciler rec({[&](const Request&) -> StatusOr<Result> {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return release; });
+    return Result::Done();
+  }});
+  Controller c(Options(clock, metrics), rec);
+  rec.Attach(&c);
+  ASSERT_TRUE(c.Start().ok());
+  c.queue().Add("ns/stuck");
+  ASSERT_TRUE(rec.WaitForCalls(1));
+  bool stopped_in_time = true;
+  std::thread stopper([&] {
+    stopped_in_time = c.Stop(clock.Now() + seconds(30));
+    clock.Finish();
+  });
+  EXPECT_EQ(clock.NextWait(), seconds(30));  // Stop waits for the worker until the deadline
+  ASSERT_TRUE(clock.AdvanceToNextDeadline());
+  stopper.join();
+  EXPECT_FALSE(stopped_in_time);
+  {
+    std::lock_guard lock(mu);
+    release = true;
+    cv.notify_all();
+  }
+  // The destructor still waits for the released worker.
+}
+
 // Records concurrent entries per key: a key in two workers at once is a violation.
 class ConcurrencyProbe final : public Reconciler {
  public:

@@ -246,6 +246,39 @@ TEST(ManagerTest, AFailingRunnableAbortsStartUpWithItsError) {
   EXPECT_NE(result.message().find("broken"), std::string::npos);
 }
 
+TEST(ManagerTest, ShutdownThatOverrunsTheGracePeriodIsReportedAsAnError) {
+  FakeLeaseApi leases;
+  FakeCluster cluster(leases);
+  Metrics metrics;
+  ManagerOptions options = LocalOptions();
+  options.metrics = &metrics;
+  options.graceful_shutdown_timeout = seconds(7);
+  FakeClock clock;
+  options.clock = &clock;
+  auto mgr = Manager::Create(options, cluster).value();
+  struct Stubborn : Runnable {
+    explicit Stubborn(const Clock& c) : clock(c) {}
+    Status Start() override { return Status::Ok(); }
+    bool Stop(Clock::TimePoint deadline) override {
+      granted = deadline - clock.Now();
+      return false;  // still busy at the deadline
+    }
+    std::string name() const override { return "stubborn"; }
+    const Clock& clock;
+    Clock::Duration granted{};
+  };
+  auto stubborn = std::make_unique<Stubborn>(clock);
+  Stubborn* probe = stubborn.get();
+  mgr->Add(std::move(stubborn));
+  Status result;
+  std::thread runner([&] { result = mgr->Run(); });
+  ASSERT_TRUE(mgr->WaitUntilLeading(kWait));
+  mgr->Stop();
+  runner.join();
+  EXPECT_EQ(result.code(), StatusCode::kServerTimeout);
+  EXPECT_EQ(probe->granted, seconds(7));  // the grace period bounds every stop
+}
+
 TEST(ManagerTest, InvalidOptionsAreRejectedAtCreate) {
   FakeLeaseApi leases;
   FakeCluster cluster(leases);
