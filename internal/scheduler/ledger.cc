@@ -1,0 +1,173 @@
+#include "internal/scheduler/ledger.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace osbx::scheduler {
+namespace {
+
+// Earlier claim first: creation time (absent last), then uid.
+bool EarlierClaim(const RecordSource& a, const RecordSource& b) {
+  if (a.created != b.created) {
+    if (!a.created) return false;
+    if (!b.created) return true;
+    return *a.created < *b.created;
+  }
+  return a.uid < b.uid;
+}
+
+}  // namespace
+
+bool AllocateFirst(const PodView& a, const PodView& b, std::string_view revision) {
+  const bool a_current = a.revision == revision;
+  const bool b_current = b.revision == revision;
+  if (a_current != b_current) return a_current;
+  if (a.ready_since != b.ready_since) return a.ready_since < b.ready_since;
+  if (a.created != b.created) return a.created < b.created;
+  return a.name < b.name;
+}
+
+bool Allocatable(const PodView& pod) {
+  return pod.ready && !pod.terminating && !pod.evict && !pod.Failing();
+}
+
+RebuildReport PoolLedger::Rebuild(const std::vector<RecordSource>& records) {
+  std::vector<const RecordSource*> order;
+  for (const RecordSource& r : records) order.push_back(&r);
+  std::stable_sort(order.begin(), order.end(),
+                   [](const RecordSource* a, const RecordSource* b) { return EarlierClaim(*a, *b); });
+  RebuildReport report;
+  std::unordered_map<std::string, Holding> holdings;
+  for (const RecordSource* r : order) {
+    if (r->malformed) report.quarantined.push_back(r);
+    for (const std::string& pod : r->held) {
+      auto [it, inserted] = holdings.try_emplace(pod, Holding{r->uid, 0});
+      if (!inserted && it->second.uid != r->uid) {
+        report.conflicts.push_back({pod, it->second.uid, r->uid, r->key});
+      }
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  holdings_ = std::move(holdings);
+  inflight_.clear();
+  waiting_.clear();
+  rebuilt_ = true;
+  return report;
+}
+
+bool PoolLedger::rebuilt() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return rebuilt_;
+}
+
+bool PoolLedger::FreeLocked(const PodView& pod) const {
+  return Allocatable(pod) && holdings_.count(pod.name) == 0 && retired_.count(pod.name) == 0;
+}
+
+StatusOr<ClaimGrant> PoolLedger::Claim(std::string_view uid, int32_t count,
+                                       const std::vector<PodView>& pool_pods,
+                                       std::string_view revision) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!rebuilt_) return UnavailableError("allocation ledger not rebuilt yet");
+  ClaimGrant grant;
+  std::vector<const PodView*> free;
+  for (const PodView& p : pool_pods) {
+    if (FreeLocked(p)) free.push_back(&p);
+  }
+  const size_t take = std::min(free.size(), static_cast<size_t>(std::max(count, 0)));
+  auto first = [revision](const PodView* a, const PodView* b) {
+    return AllocateFirst(*a, *b, revision);
+  };
+  std::partial_sort(free.begin(), free.begin() + static_cast<std::ptrdiff_t>(take), free.end(),
+                    first);
+  for (size_t i = 0; i < take; ++i) grant.pods.push_back(free[i]->name);
+  grant.shortfall = std::max(count, 0) - static_cast<int32_t>(take);
+  if (grant.shortfall > 0) {
+    waiting_[std::string(uid)] = grant.shortfall;
+  } else if (auto it = waiting_.find(uid); it != waiting_.end()) {
+    waiting_.erase(it);
+  }
+  if (grant.pods.empty()) return grant;
+  grant.id = next_claim_id_++;
+  for (const std::string& pod : grant.pods) holdings_[pod] = Holding{std::string(uid), grant.id};
+  inflight_[grant.id] = grant.pods;
+  return grant;
+}
+
+void PoolLedger::Confirm(uint64_t claim_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = inflight_.find(claim_id);
+  if (it == inflight_.end()) return;
+  for (const std::string& pod : it->second) {
+    auto h = holdings_.find(pod);
+    if (h != holdings_.end() && h->second.claim_id == claim_id) h->second.claim_id = 0;
+  }
+  inflight_.erase(it);
+}
+
+void PoolLedger::Rollback(uint64_t claim_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = inflight_.find(claim_id);
+  if (it == inflight_.end()) return;
+  for (const std::string& pod : it->second) {
+    auto h = holdings_.find(pod);
+    if (h != holdings_.end() && h->second.claim_id == claim_id) holdings_.erase(h);
+  }
+  inflight_.erase(it);
+}
+
+void PoolLedger::Release(std::string_view uid, const std::vector<std::string>& pods,
+                         bool reusable) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const std::string& pod : pods) {
+    auto h = holdings_.find(pod);
+    if (h == holdings_.end() || h->second.uid != uid) continue;
+    holdings_.erase(h);
+    if (!reusable) retired_.insert(pod);
+  }
+}
+
+void PoolLedger::ForgetRetired(const std::set<std::string, std::less<>>& existing) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::erase_if(retired_, [&](const std::string& pod) { return existing.count(pod) == 0; });
+}
+
+void PoolLedger::ForgetBatch(std::string_view uid) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto it = waiting_.find(uid); it != waiting_.end()) waiting_.erase(it);
+}
+
+std::optional<std::string> PoolLedger::Owner(std::string_view pod) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = holdings_.find(std::string(pod));
+  if (it == holdings_.end()) return std::nullopt;
+  return it->second.uid;
+}
+
+int32_t PoolLedger::HeldCount() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<int32_t>(holdings_.size());
+}
+
+int32_t PoolLedger::WaitingDemand() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  int32_t total = 0;
+  for (const auto& [uid, n] : waiting_) total += n;
+  return total;
+}
+
+std::shared_ptr<PoolLedger> Ledger::ForPool(std::string_view pool_key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = pools_.find(pool_key);
+  if (it == pools_.end()) {
+    it = pools_.emplace(std::string(pool_key), std::make_shared<PoolLedger>()).first;
+  }
+  return it->second;
+}
+
+void Ledger::Forget(std::string_view pool_key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto it = pools_.find(pool_key); it != pools_.end()) pools_.erase(it);
+}
+
+}  // namespace osbx::scheduler
