@@ -1,5 +1,6 @@
 #include "pkg/kube/meta/names.h"
 
+#include <cctype>
 #include <cstdio>
 
 namespace osbx::kube {
@@ -213,6 +214,42 @@ std::vector<StatusCause> ValidateObjectName(const Json& object) {
   }
   for (const std::string& msg : IsDns1123Subdomain(name)) {
     causes.push_back(InvalidValueCause("metadata.name", name, msg));
+  }
+  return causes;
+}
+
+std::vector<StatusCause> ValidateLabels(const Json& labels, std::string_view field) {
+  std::vector<StatusCause> causes;
+  if (!labels.is_object()) return causes;
+  for (const auto& [key, value] : labels.items()) {
+    for (const std::string& msg : IsQualifiedName(key)) {
+      causes.push_back(InvalidValueCause(std::string(field), key, msg));
+    }
+    std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+    for (const std::string& msg : IsValidLabelValue(text)) {
+      causes.push_back(InvalidValueCause(std::string(field), text, msg));
+    }
+  }
+  return causes;
+}
+
+std::vector<StatusCause> ValidateAnnotations(const Json& annotations, std::string_view field) {
+  std::vector<StatusCause> causes;
+  if (!annotations.is_object()) return causes;
+  size_t total = 0;
+  for (const auto& [key, value] : annotations.items()) {
+    std::string lower = key;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const std::string& msg : IsQualifiedName(lower)) {
+      causes.push_back(InvalidValueCause(std::string(field), key, msg));
+    }
+    total += key.size() + (value.is_string() ? value.get_ref<const std::string&>().size() : 0);
+  }
+  if (total > kTotalAnnotationSizeLimit) {
+    causes.push_back(
+        {"FieldValueTooLong",
+         "Too long: must have at most " + std::to_string(kTotalAnnotationSizeLimit) + " bytes",
+         std::string(field)});
   }
   return causes;
 }

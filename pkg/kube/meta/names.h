@@ -37,6 +37,14 @@ StatusCause InvalidValueCause(std::string field, std::string_view value, std::st
 // `generateName` alone is accepted (the server derives the name from it).
 std::vector<StatusCause> ValidateObjectName(const Json& object);
 
+// Validates metadata.labels (keys qualified names, values label values), one cause per problem,
+// with `field` as the causes' field ("metadata.labels").
+std::vector<StatusCause> ValidateLabels(const Json& labels, std::string_view field);
+// Validates metadata.annotations: keys are qualified names (case-insensitive) and keys plus
+// values total at most kTotalAnnotationSizeLimit bytes.
+std::vector<StatusCause> ValidateAnnotations(const Json& annotations, std::string_view field);
+inline constexpr size_t kTotalAnnotationSizeLimit = 256 * 1024;
+
 // Five characters from the alphabet kube-apiserver uses for generateName suffixes
 // ("bcdfghjklmnpqrstvwxz2456789": no vowels, no confusable digits). `random` yields uniformly
 // distributed integers; each character takes one draw.

@@ -109,6 +109,30 @@ TEST(NamesTest, ValidateObjectNameRequiresNameOrGenerateName) {
   EXPECT_EQ(ValidateObjectName(Json("not an object")).size(), 1u);
 }
 
+TEST(NamesTest, ValidateLabelsReportsKeysAndValues) {
+  EXPECT_THAT(ValidateLabels(Json{{"app", "x"}, {"example.com/tier", ""}}, "metadata.labels"),
+              IsEmpty());
+  std::vector<StatusCause> causes =
+      ValidateLabels(Json{{"bad key", "ok"}, {"k", "bad value"}}, "metadata.labels");
+  ASSERT_EQ(causes.size(), 2u);
+  EXPECT_EQ(causes[0].field, "metadata.labels");
+  EXPECT_THAT(causes[0].message,
+              ::testing::StartsWith("Invalid value: \"bad key\": name part must consist of"));
+  EXPECT_THAT(causes[1].message,
+              ::testing::StartsWith("Invalid value: \"bad value\": a valid label must be"));
+  EXPECT_THAT(ValidateLabels(Json(), "metadata.labels"), IsEmpty());
+}
+
+TEST(NamesTest, ValidateAnnotationsIgnoresCaseAndLimitsSize) {
+  EXPECT_THAT(ValidateAnnotations(Json{{"Example.COM/Key", "any value at all"}}, "m"), IsEmpty());
+  EXPECT_EQ(ValidateAnnotations(Json{{"a/b/c", "v"}}, "m").size(), 1u);
+  std::vector<StatusCause> big =
+      ValidateAnnotations(Json{{"k", std::string(kTotalAnnotationSizeLimit, 'x')}}, "m");
+  ASSERT_EQ(big.size(), 1u);
+  EXPECT_EQ(big[0].reason, "FieldValueTooLong");
+  EXPECT_EQ(big[0].message, "Too long: must have at most 262144 bytes");
+}
+
 TEST(NamesTest, GenerateNameSuffixUsesKubeAlphabet) {
   uint64_t next = 0;
   auto counter = [&next] { return next++; };

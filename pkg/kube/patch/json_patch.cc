@@ -141,10 +141,13 @@ StatusOr<Json> Remove(Json& doc, const Pointer& p, std::string_view op_name) {
   return removed;
 }
 
+// The operation's value. A test without one compares against null, as kube's JSON patch library
+// does; add and replace without one are refused.
 StatusOr<Json> Value(const Json& op, std::string_view op_name) {
   auto it = op.find("value");
-  if (it == op.end()) return InvalidError(std::string(op_name) + " operation, missing value field");
-  return *it;
+  if (it != op.end()) return *it;
+  if (op_name == "test") return Json();
+  return InvalidError(std::string(op_name) + " operation, missing value field");
 }
 
 Status ApplyOne(Json& doc, const Json& op) {

@@ -47,6 +47,8 @@ TEST(JsonPatchTest, AppliesEveryOperation) {
        R"([{"op":"add","path":"/metadata/labels/x~1y","value":"slash"},{"op":"add","path":"/metadata/labels/t~0","value":"tilde"}])",
        R"({"metadata":{"labels":{"x/y":"slash","t~":"tilde"}}})"},
       {"null patch is a no-op", R"({"a":1})", "null", R"({"a":1})"},
+      {"test without value on a missing path passes", R"({})", R"([{"op":"test","path":"/x"}])",
+       R"({})"},
       {"finalizer removal as controllers do it", R"({"metadata":{"finalizers":["a","b"]}})",
        R"([{"op":"test","path":"/metadata/finalizers","value":["a","b"]},{"op":"remove","path":"/metadata/finalizers/0"}])",
        R"({"metadata":{"finalizers":["b"]}})"},
