@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <set>
 
 #include "pkg/kube/meta/label_selector_parser.h"
 #include "pkg/kube/meta/names.h"

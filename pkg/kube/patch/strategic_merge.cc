@@ -258,6 +258,34 @@ StatusOr<Json> MergeList(Json original, Json patch, const Field* field, bool is_
   return Materialize(std::move(patch), field);
 }
 
+// The order kube consults for server-only items after merging a list of maps under
+// $setElementOrder: the original items left after `$patch: delete`, then the items the patch
+// appended, cut to the original length. (kube reads the original list through storage that the
+// merge rewrote in place; matching it keeps item order identical to kube-apiserver's.)
+Json MergedServerOrder(const Json& original, const Json& patch, const std::string& key) {
+  auto key_of = [&key](const Json& v) { return v.is_object() ? v.value(key, Json()) : Json(); };
+  auto deleted = [&](const Json& item) {
+    for (const Json& p : patch) {
+      if (p.is_object() && p.value(kDirectiveMarker, Json()) == kDeleteDirective &&
+          p.contains(key) && key_of(p) == key_of(item)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  Json order = Json::array();
+  for (const Json& item : original) {
+    if (!deleted(item)) order.push_back(item);
+  }
+  for (const Json& p : patch) {
+    if (!p.is_object() || p.contains(kDirectiveMarker) || !p.contains(key)) continue;
+    if (IndexOf(order, p, key, ElemKind::kMap) < 0) order.push_back(p);
+  }
+  Json window = Json::array();
+  for (size_t i = 0; i < order.size() && i < original.size(); ++i) window.push_back(order[i]);
+  return window;
+}
+
 // $setElementOrder/<field>: merges that list now and orders it as the directive says.
 Status MergeSetElementOrder(Json& original, Json& patch, const PatchSchema* schema) {
   std::vector<std::string> keys;
@@ -294,9 +322,12 @@ Status MergeSetElementOrder(Json& original, Json& patch, const PatchSchema* sche
       continue;
     }
     OSBX_ASSIGN_OR_RETURN(auto parts, Partition(merged, order, key, kind));
+    Json server_order = in_patch && kind == ElemKind::kMap && field != nullptr && field->merge
+                            ? MergedServerOrder(original_list, patch_list, key)
+                            : original_list;
     OSBX_ASSIGN_OR_RETURN(original[name],
                           NormalizeElementOrder(std::move(parts.first), std::move(parts.second),
-                                                order, original_list, key, kind));
+                                                order, server_order, key, kind));
   }
   return Status::Ok();
 }

@@ -143,6 +143,41 @@ TEST(StrategicMergeTest, SetElementOrder) {
   for (const SmpCase& c : cases) ExpectApplies(c, TestSchema());
 }
 
+// kube's three-way cases: the patch applied to a live object that others changed meanwhile.
+TEST(StrategicMergeTest, SetElementOrderWithServerOnlyItems) {
+  const SmpCase cases[] = {
+      {"add and delete scalars", R"({"mergingIntList":[1,2,3,4]})",
+       R"({"$setElementOrder/mergingIntList":[1,2,4],"$deleteFromPrimitiveList/mergingIntList":[3]})",
+       R"({"mergingIntList":[1,2,4]})"},
+      {"merge lists of maps",
+       R"({"mergingList":[{"name":1,"other":"a"},{"name":2,"value":2,"other":"b"}]})",
+       R"({"$setElementOrder/mergingList":[{"name":4},{"name":1},{"name":2},{"name":3}],
+           "mergingList":[{"name":4,"value":4},{"name":3,"value":3}]})",
+       R"({"mergingList":[{"name":4,"value":4},{"name":1,"other":"a"},
+                          {"name":2,"value":2,"other":"b"},{"name":3,"value":3}]})"},
+      {"delete missing map", R"({"mergingList":[{"name":3,"other":"a"}]})",
+       R"({"$setElementOrder/mergingList":[{"name":2}],
+           "mergingList":[{"name":2},{"name":1,"$patch":"delete"}]})",
+       R"({"mergingList":[{"name":2},{"name":3,"other":"a"}]})"},
+      {"add map and delete map",
+       R"({"mergingList":[{"name":1},{"name":2,"other":"b"},{"name":4,"other":"c"}]})",
+       R"({"$setElementOrder/mergingList":[{"name":2},{"name":3}],
+           "mergingList":[{"name":3},{"name":1,"$patch":"delete"}]})",
+       R"({"mergingList":[{"name":2,"other":"b"},{"name":4,"other":"c"},{"name":3}]})"},
+      {"add map and delete map with conflict",
+       R"({"mergingList":[{"name":1,"other":"a"},{"name":4,"other":"c"}]})",
+       R"({"$setElementOrder/mergingList":[{"name":2},{"name":3}],
+           "mergingList":[{"name":2},{"name":3},{"name":1,"$patch":"delete"}]})",
+       R"({"mergingList":[{"name":4,"other":"c"},{"name":2},{"name":3}]})"},
+      {"delete field from map in list",
+       R"({"mergingList":[{"name":1,"value":1,"other":"a"},{"name":2,"value":2,"other":"b"}]})",
+       R"({"$setElementOrder/mergingList":[{"name":1},{"name":2}],
+           "mergingList":[{"name":1,"value":null}]})",
+       R"({"mergingList":[{"name":1,"other":"a"},{"name":2,"value":2,"other":"b"}]})"},
+  };
+  for (const SmpCase& c : cases) ExpectApplies(c, TestSchema());
+}
+
 TEST(StrategicMergeTest, RetainKeys) {
   const SmpCase cases[] = {
       {"clears unlisted keys", R"({"retainKeysMap":{"name":"foo","value":"a","other":"b"}})",
