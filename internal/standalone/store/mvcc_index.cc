@@ -32,7 +32,7 @@ Event MvccIndex::Append(ObjectPtr object, Clock::TimePoint at) {
   return event;
 }
 
-void MvccIndex::Rollback(const std::string& key, int64_t rv) {
+void MvccIndex::Rollback(const std::string& key, [[maybe_unused]] int64_t rv) {
   assert(!history_.empty() && history_.back().event.rv() == rv);
   history_.pop_back();
   auto it = keys_.find(key);
