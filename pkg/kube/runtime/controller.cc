@@ -38,7 +38,7 @@ Controller::~Controller() {
   for (auto& [informer, id] : handlers_) informer->RemoveEventHandler(id);
   queue_.ShutDown();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     cv_.notify_all();
   }
@@ -97,7 +97,7 @@ void Controller::EnqueueOwners(const Json& obj) {
 
 Status Controller::Start() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (started_) return InternalError("controller " + name_ + " started twice");
     started_ = true;
   }
@@ -109,7 +109,7 @@ Status Controller::Start() {
     }
   }
   metrics_.SetMaxConcurrent(workers_);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (stopping_) return Status::Ok();
   OSBX_LOG_INFO("starting workers", {"controller", name_},
                 {"worker count", std::to_string(workers_)});
@@ -125,16 +125,19 @@ Status Controller::Start() {
 
 bool Controller::Stop(Clock::TimePoint deadline) {
   queue_.ShutDown();
-  std::unique_lock lock(mu_);
-  stopping_ = true;
-  cv_.notify_all();
-  while (running_workers_ > 0 && clock_.Now() < deadline) clock_.WaitUntil(cv_, lock, deadline);
-  if (running_workers_ > 0) {
-    OSBX_LOG_WARN("workers did not finish in time", {"controller", name_},
-                  {"running", std::to_string(running_workers_)});
-    return false;
+  {
+    MutexLock lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+    while (running_workers_ > 0 && clock_.Now() < deadline) {
+      clock_.WaitUntil(cv_, lock.lock(), deadline);
+    }
+    if (running_workers_ > 0) {
+      OSBX_LOG_WARN("workers did not finish in time", {"controller", name_},
+                    {"running", std::to_string(running_workers_)});
+      return false;
+    }
   }
-  lock.unlock();
   JoinAll();
   OSBX_LOG_INFO("all workers finished", {"controller", name_});
   return true;
@@ -156,7 +159,7 @@ void Controller::WorkerLoop() {
 }
 
 void Controller::WorkerExited() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   --running_workers_;
   cv_.notify_all();
 }
@@ -200,13 +203,14 @@ void Controller::ProcessKey(const std::string& key) {
 }
 
 void Controller::TickerLoop() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    const Clock::TimePoint next = clock_.Now() + unfinished_work_interval_;
-    while (!stopping_ && clock_.Now() < next) clock_.WaitUntil(cv_, lock, next);
-    lock.unlock();
+  while (true) {
+    {
+      MutexLock lock(mu_);
+      const Clock::TimePoint next = clock_.Now() + unfinished_work_interval_;
+      while (!stopping_ && clock_.Now() < next) clock_.WaitUntil(cv_, lock.lock(), next);
+      if (stopping_) return;
+    }
     queue_.ReportUnfinishedWork();
-    lock.lock();
   }
 }
 

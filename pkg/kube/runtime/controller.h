@@ -35,6 +35,7 @@
 #include "pkg/kube/cache/shared_informer.h"
 #include "pkg/kube/runtime/metrics.h"
 #include "pkg/kube/runtime/reconciler.h"
+#include "pkg/kube/workqueue/mutex.h"
 #include "pkg/kube/workqueue/rate_limiting_queue.h"
 
 namespace osbx::kube {
@@ -117,11 +118,11 @@ class Controller {
   std::vector<std::pair<SharedInformer*, SharedInformer::HandlerId>> handlers_;
   std::vector<std::thread> threads_;
 
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;  // a worker exited, or stopping_ changed
-  int running_workers_ = 0;     // guarded by mu_
-  bool stopping_ = false;       // guarded by mu_
-  bool started_ = false;        // guarded by mu_
+  int running_workers_ OSBX_GUARDED_BY(mu_) = 0;
+  bool stopping_ OSBX_GUARDED_BY(mu_) = false;
+  bool started_ OSBX_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace osbx::kube

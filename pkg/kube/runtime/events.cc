@@ -63,7 +63,7 @@ EventRecorder::~EventRecorder() { Stop(); }
 void EventRecorder::Event(const ObjectReference& object, EventType type, std::string reason,
                           std::string message) {
   Pending pending{object, type, std::move(reason), std::move(message), clock_.WallNow()};
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (stopping_ || queue_.size() >= options_.queue_capacity) {
     ++dropped_;
     return;
@@ -73,13 +73,13 @@ void EventRecorder::Event(const ObjectReference& object, EventType type, std::st
 }
 
 void EventRecorder::Flush() {
-  std::unique_lock lock(mu_);
-  idle_cv_.wait(lock, [this] { return (queue_.empty() && !busy_) || stopping_; });
+  MutexLock lock(mu_);
+  while (!(queue_.empty() && !busy_) && !stopping_) idle_cv_.wait(lock.lock());
 }
 
 void EventRecorder::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     dropped_ += queue_.size();
     queue_.clear();
@@ -90,21 +90,23 @@ void EventRecorder::Stop() {
 }
 
 uint64_t EventRecorder::dropped() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return dropped_;
 }
 
 void EventRecorder::Loop() {
-  std::unique_lock lock(mu_);
   while (true) {
-    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (stopping_) return;
-    Pending event = std::move(queue_.front());
-    queue_.pop_front();
-    busy_ = true;
-    lock.unlock();
+    Pending event;
+    {
+      MutexLock lock(mu_);
+      while (!stopping_ && queue_.empty()) cv_.wait(lock.lock());
+      if (stopping_) return;
+      event = std::move(queue_.front());
+      queue_.pop_front();
+      busy_ = true;
+    }
     Write(event);
-    lock.lock();
+    MutexLock lock(mu_);
     busy_ = false;
     if (queue_.empty()) idle_cv_.notify_all();
   }
@@ -113,7 +115,7 @@ void EventRecorder::Loop() {
 void EventRecorder::Write(const Pending& event) {
   const std::string object_key = ObjectKey(event.object);
   if (!TakeToken(object_key)) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++dropped_;
     return;
   }

@@ -23,6 +23,7 @@
 #include "internal/utils/clock.h"
 #include "internal/utils/json.h"
 #include "internal/utils/status.h"
+#include "pkg/kube/workqueue/mutex.h"
 
 namespace osbx::kube {
 
@@ -124,13 +125,13 @@ class EventRecorder {
   const Clock& clock_;
   const EventRecorderOptions options_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable cv_;       // queue became non-empty, or stop
   std::condition_variable idle_cv_;  // the writer finished everything queued
-  std::deque<Pending> queue_;        // guarded by mu_
-  bool stopping_ = false;            // guarded by mu_
-  bool busy_ = false;                // guarded by mu_: the writer holds a popped event
-  uint64_t dropped_ = 0;             // guarded by mu_
+  std::deque<Pending> queue_ OSBX_GUARDED_BY(mu_);
+  bool stopping_ OSBX_GUARDED_BY(mu_) = false;
+  bool busy_ OSBX_GUARDED_BY(mu_) = false;  // the writer holds a popped event
+  uint64_t dropped_ OSBX_GUARDED_BY(mu_) = 0;
 
   // Owned by the writer thread only.
   std::unordered_map<std::string, Recorded> recorded_;

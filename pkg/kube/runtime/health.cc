@@ -7,14 +7,14 @@
 namespace osbx::kube {
 
 void HealthChecks::Add(const std::string& name, HealthCheck check) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   checks_[name] = std::move(check);
 }
 
 HealthResponse HealthChecks::Evaluate(bool verbose, std::string_view only) const {
   std::vector<std::pair<std::string, HealthCheck>> checks;
   {
-    std::lock_guard lock(mu_);  // checks run unlocked: they may be slow or re-enter
+    MutexLock lock(mu_);  // checks run unlocked: they may be slow or re-enter
     for (const auto& [name, check] : checks_) {
       if (only.empty() || name == only) checks.emplace_back(name, check);
     }

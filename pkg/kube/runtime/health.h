@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "internal/utils/status.h"
+#include "pkg/kube/workqueue/mutex.h"
 
 namespace osbx::kube {
 
@@ -43,8 +44,8 @@ class HealthChecks {
 
  private:
   const std::string endpoint_;
-  mutable std::mutex mu_;
-  std::map<std::string, HealthCheck> checks_;  // guarded by mu_; ordered for stable output
+  mutable Mutex mu_;
+  std::map<std::string, HealthCheck> checks_ OSBX_GUARDED_BY(mu_);  // ordered for stable output
 };
 
 }  // namespace osbx::kube

@@ -74,13 +74,13 @@ Status LeaderElector::Run() {
 }
 
 void LeaderElector::Stop() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   stopped_ = true;
   cv_.notify_all();
 }
 
 std::string LeaderElector::ObservedLeader() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return observed_leader_;
 }
 
@@ -190,8 +190,8 @@ void LeaderElector::Release() {
 }
 
 bool LeaderElector::WaitUntil(Clock::TimePoint deadline) {
-  std::unique_lock lock(mu_);
-  while (!stopped_ && clock_.Now() < deadline) clock_.WaitUntil(cv_, lock, deadline);
+  MutexLock lock(mu_);
+  while (!stopped_ && clock_.Now() < deadline) clock_.WaitUntil(cv_, lock.lock(), deadline);
   return !stopped_;
 }
 
@@ -208,7 +208,7 @@ void LeaderElector::Observe(const LeaseRecord& record, Json raw) {
   observed_time_ = clock_.Now();
   bool changed = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (observed_leader_ != record.holder_identity) {
       observed_leader_ = record.holder_identity;
       changed = true;

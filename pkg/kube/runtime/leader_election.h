@@ -22,6 +22,7 @@
 #include "internal/utils/json.h"
 #include "internal/utils/status.h"
 #include "pkg/kube/runtime/lease.h"
+#include "pkg/kube/workqueue/mutex.h"
 
 namespace osbx::kube {
 
@@ -104,10 +105,10 @@ class LeaderElector {
   std::mt19937_64 rng_{std::random_device{}()};
 
   std::atomic<bool> leading_{false};
-  mutable std::mutex mu_;
-  std::condition_variable cv_;   // signalled by Stop()
-  bool stopped_ = false;         // guarded by mu_
-  std::string observed_leader_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::condition_variable cv_;  // signalled by Stop()
+  bool stopped_ OSBX_GUARDED_BY(mu_) = false;
+  std::string observed_leader_ OSBX_GUARDED_BY(mu_);
 };
 
 }  // namespace osbx::kube

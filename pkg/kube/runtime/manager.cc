@@ -107,7 +107,7 @@ Manager::~Manager() {
 }
 
 SharedInformer& Manager::GetInformer(const ResourceRef& resource, const std::string& ns) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto [it, inserted] = informers_.try_emplace(InformerKey(resource, ns));
   InformerEntry& entry = it->second;
   if (inserted) {
@@ -133,7 +133,7 @@ Controller& Manager::NewController(ControllerOptions options, Reconciler& reconc
 }
 
 void Manager::Add(std::unique_ptr<Runnable> runnable) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (phase_ != Phase::kNew) {
     OSBX_LOG_ERROR("runnable added after the manager started; it will not run",
                    {"runnable", runnable->name()});
@@ -142,7 +142,7 @@ void Manager::Add(std::unique_ptr<Runnable> runnable) {
 }
 
 EventRecorder& Manager::GetEventRecorder() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!recorder_) {
     EventRecorderOptions options;
     options.component = options_.component;
@@ -153,7 +153,7 @@ EventRecorder& Manager::GetEventRecorder() {
 }
 
 void Manager::Stop() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   stop_requested_ = true;
   cv_.notify_all();
 }
@@ -162,15 +162,17 @@ bool Manager::WaitUntilServing(milliseconds timeout) const { return WaitFor(time
 bool Manager::WaitUntilLeading(milliseconds timeout) const { return WaitFor(timeout, true); }
 
 bool Manager::WaitFor(milliseconds timeout, bool leading) const {
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, timeout, [&] {
-    return phase_ >= Phase::kStopping || (leading ? all_started_ : phase_ == Phase::kRunning);
-  });
+  // A real-time bound: callers wait for start-up, not for simulated time.
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  MutexLock lock(mu_);
+  while (phase_ < Phase::kStopping && !(leading ? all_started_ : phase_ == Phase::kRunning)) {
+    if (cv_.wait_until(lock.lock(), until) == std::cv_status::timeout) break;
+  }
   return phase_ == Phase::kRunning && (!leading || all_started_);
 }
 
 Status Manager::InformersSynced() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!caches_started_) return UnavailableError("caches not started");
   for (const auto& [key, entry] : informers_) {
     if (!entry.informer->HasSynced()) return UnavailableError(key + " not synced");

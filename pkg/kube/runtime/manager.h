@@ -32,6 +32,7 @@
 #include "pkg/kube/runtime/leader_election.h"
 #include "pkg/kube/runtime/metrics.h"
 #include "pkg/kube/runtime/runnable.h"
+#include "pkg/kube/workqueue/mutex.h"
 
 namespace osbx::kube {
 
@@ -135,19 +136,19 @@ class Manager {
   HealthChecks healthz_{"healthz"};
   HealthChecks readyz_{"readyz"};
 
-  mutable std::mutex mu_;
-  mutable std::condition_variable cv_;                // any change of the state below
-  std::map<std::string, InformerEntry> informers_;    // guarded by mu_
-  std::vector<std::unique_ptr<Runnable>> runnables_;  // guarded by mu_
-  std::vector<Runnable*> started_;                    // guarded by mu_, start order
-  std::unique_ptr<EventRecorder> recorder_;           // guarded by mu_
-  Phase phase_ = Phase::kNew;                         // guarded by mu_
-  bool caches_started_ = false;                       // guarded by mu_
-  bool stop_requested_ = false;                       // guarded by mu_
-  bool became_leader_ = false;                        // guarded by mu_
-  bool all_started_ = false;                          // guarded by mu_
-  bool lease_lost_ = false;                           // guarded by mu_
-  std::optional<Status> failure_;                     // guarded by mu_
+  mutable Mutex mu_;
+  mutable std::condition_variable cv_;  // any change of the state below
+  std::map<std::string, InformerEntry> informers_ OSBX_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Runnable>> runnables_ OSBX_GUARDED_BY(mu_);
+  std::vector<Runnable*> started_ OSBX_GUARDED_BY(mu_);  // start order
+  std::unique_ptr<EventRecorder> recorder_ OSBX_GUARDED_BY(mu_);
+  Phase phase_ OSBX_GUARDED_BY(mu_) = Phase::kNew;
+  bool caches_started_ OSBX_GUARDED_BY(mu_) = false;
+  bool stop_requested_ OSBX_GUARDED_BY(mu_) = false;
+  bool became_leader_ OSBX_GUARDED_BY(mu_) = false;
+  bool all_started_ OSBX_GUARDED_BY(mu_) = false;
+  bool lease_lost_ OSBX_GUARDED_BY(mu_) = false;
+  std::optional<Status> failure_ OSBX_GUARDED_BY(mu_);
 
   std::atomic<bool> leading_{false};
   std::atomic<uint16_t> metrics_port_{0};

@@ -17,7 +17,7 @@ constexpr auto kSyncPollInterval = milliseconds(100);
 
 Status Manager::Run() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (phase_ != Phase::kNew) return InternalError("Manager::Run called twice");
     phase_ = Phase::kStarting;
   }
@@ -25,7 +25,7 @@ Status Manager::Run() {
   if (status.ok()) status = StartCaches();
   if (status.ok()) status = StartGroup(/*leader_only=*/false);
   if (status.ok()) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     phase_ = Phase::kRunning;
     cv_.notify_all();
   }
@@ -77,7 +77,7 @@ Status Manager::StartServers() {
 Status Manager::StartCaches() {
   std::vector<SharedInformer*> informers;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     caches_started_ = true;
     for (auto& [key, entry] : informers_) informers.push_back(entry.informer.get());
   }
@@ -85,7 +85,7 @@ Status Manager::StartCaches() {
   const Clock::TimePoint deadline = clock_.Now() + options_.cache_sync_timeout;
   for (SharedInformer* informer : informers) {
     while (!informer->WaitForSync(std::min(deadline, clock_.Now() + kSyncPollInterval))) {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (stop_requested_) return {StatusCode::kCancelled, "stopped while caches were syncing"};
       if (clock_.Now() >= deadline) return UnavailableError("timed out waiting for caches to sync");
     }
@@ -97,7 +97,7 @@ Status Manager::StartCaches() {
 Status Manager::StartGroup(bool leader_only) {
   std::vector<Runnable*> group;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto& r : runnables_) {
       if (r->NeedLeaderElection() == leader_only) group.push_back(r.get());
     }
@@ -106,7 +106,7 @@ Status Manager::StartGroup(bool leader_only) {
     OSBX_LOG_INFO("starting runnable", {"runnable", r->name()});
     Status s = r->Start();
     if (!s.ok()) return Status(s.code(), fmt::format("starting {}: {}", r->name(), s.message()));
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     started_.push_back(r);
   }
   return Status::Ok();
@@ -116,7 +116,7 @@ Status Manager::StartLeaderElection() {
   if (!options_.leader_election) {
     leading_ = true;
     OSBX_RETURN_IF_ERROR(StartGroup(/*leader_only=*/true));
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     all_started_ = true;
     cv_.notify_all();
     return Status::Ok();
@@ -128,7 +128,7 @@ Status Manager::StartLeaderElection() {
           [this, id] {
             leading_ = true;
             metrics_.SetLeaderStatus(id, true);
-            std::lock_guard lock(mu_);
+            MutexLock lock(mu_);
             became_leader_ = true;
             cv_.notify_all();
           },
@@ -136,7 +136,7 @@ Status Manager::StartLeaderElection() {
           [this, id] {
             leading_ = false;
             metrics_.SetLeaderStatus(id, false);
-            std::lock_guard lock(mu_);
+            MutexLock lock(mu_);
             if (phase_ < Phase::kStopping && !failure_) {
               lease_lost_ = true;
               failure_ = UnavailableError("leader election lost");
@@ -163,17 +163,17 @@ Status Manager::StartLeaderElection() {
 }
 
 Status Manager::WaitForStopOrFailure() {
-  std::unique_lock lock(mu_);
   while (true) {
-    cv_.wait(lock, [this] {
-      return stop_requested_ || failure_.has_value() || (became_leader_ && !all_started_);
-    });
-    if (failure_) return *failure_;
-    if (stop_requested_) return Status::Ok();
-    lock.unlock();
-    Status started = StartGroup(/*leader_only=*/true);
-    lock.lock();
-    if (!started.ok()) return started;
+    {
+      MutexLock lock(mu_);
+      while (!stop_requested_ && !failure_ && !(became_leader_ && !all_started_)) {
+        cv_.wait(lock.lock());
+      }
+      if (failure_) return *failure_;
+      if (stop_requested_) return Status::Ok();
+    }
+    OSBX_RETURN_IF_ERROR(StartGroup(/*leader_only=*/true));
+    MutexLock lock(mu_);
     all_started_ = true;
     cv_.notify_all();
   }
@@ -182,7 +182,7 @@ Status Manager::WaitForStopOrFailure() {
 Status Manager::Shutdown(Status cause) {
   Clock::TimePoint deadline;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     phase_ = Phase::kStopping;
     cv_.notify_all();
     // After a lost lease another instance may already lead: stop at once, no grace.
@@ -193,7 +193,7 @@ Status Manager::Shutdown(Status cause) {
   bool in_time = StopGroup(/*leader_only=*/true, deadline);
   in_time = StopGroup(/*leader_only=*/false, deadline) && in_time;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [key, entry] : informers_) entry.informer->Stop();
     if (recorder_) recorder_->Stop();
   }
@@ -204,7 +204,7 @@ Status Manager::Shutdown(Status cause) {
   if (metrics_server_) metrics_server_->Stop();
   if (health_server_) health_server_->Stop();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     phase_ = Phase::kDone;
     cv_.notify_all();
   }
@@ -217,7 +217,7 @@ Status Manager::Shutdown(Status cause) {
 bool Manager::StopGroup(bool leader_only, Clock::TimePoint deadline) {
   std::vector<Runnable*> group;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto it = started_.rbegin(); it != started_.rend(); ++it) {
       if ((*it)->NeedLeaderElection() == leader_only) group.push_back(*it);
     }
