@@ -57,7 +57,8 @@ struct WatchEvent {
   Json object;
 };
 
-// A live watch. Destroying it (or calling Stop) ends the stream; no callback runs after Stop returns.
+// A live watch. Destroying it (or calling Stop) ends the stream; no callback runs after Stop
+// returns.
 class WatchHandle {
  public:
   virtual ~WatchHandle() = default;
