@@ -4,7 +4,8 @@
 //      delivery lag measured from the write's submission (so it includes the fsync) and from its
 //      acknowledgement.
 // Each scenario runs several times; the report gives medians across runs. Usage:
-//   store_bench [--seconds S] [--runs R] [--report PATH] [--dir DIR]
+//  (c) restart: time to reopen a store of --restart-objects objects (reload into memory).
+//   store_bench [--seconds S] [--runs R] [--report PATH] [--dir DIR] [--restart-objects N]
 
 #include <fcntl.h>
 #include <sys/statfs.h>
@@ -43,6 +44,7 @@ struct Config {
   int runs = 3;
   std::string report = std::string(OSBX_SOURCE_DIR) + "/bench/reports/store.md";
   std::string dir;
+  int64_t restart_objects = 200'000;
 };
 
 constexpr int kClients = 8;
@@ -214,6 +216,45 @@ FanoutResult RunFanout(const Config& cfg, const std::string& dir) {
   return result;
 }
 
+struct RestartResult {
+  double fill_writes_per_second = 0;
+  double open_seconds = 0;  // with quick_check
+  double open_unverified_seconds = 0;
+};
+
+// (c) Restart: fill a store with `objects` small objects (a deep async window, so the group
+// commit batches widely), close it, and time Open, which reloads everything into memory.
+RestartResult RunRestart(int64_t objects, const std::string& dir) {
+  RestartResult result;
+  {
+    auto store = OpenFresh(dir);
+    std::counting_semaphore<1024> slots(1024);
+    auto start = SteadyClock::now();
+    for (int64_t i = 0; i < objects; ++i) {
+      slots.acquire();
+      std::string key = fmt::format("/core/configmaps/ns{}/obj-{}", i % 100, i);
+      store->CreateAsync(key, SmallObject(key), [&slots](StatusOr<ObjectPtr> r) {
+        if (!r.ok()) std::abort();
+        slots.release();
+      });
+    }
+    for (int k = 0; k < 1024; ++k) slots.acquire();
+    result.fill_writes_per_second =
+        static_cast<double>(objects) /
+        std::chrono::duration<double>(SteadyClock::now() - start).count();
+  }
+  for (bool verify : {true, false}) {
+    StoreOptions options;
+    options.verify_on_open = verify;
+    auto start = SteadyClock::now();
+    auto store = Store::Open(dir, options);
+    double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+    if (!store.ok() || (*store)->ObjectCount() != static_cast<size_t>(objects)) std::abort();
+    (verify ? result.open_seconds : result.open_unverified_seconds) = seconds;
+  }
+  return result;
+}
+
 // Median and p99 of a 16 KiB append + fdatasync in `dir`: the floor under every durable commit.
 std::pair<double, double> ProbeFsync(const std::string& dir) {
   std::filesystem::create_directories(dir);
@@ -279,7 +320,8 @@ std::string MachineNotes(const std::string& dir) {
 }
 
 void WriteReport(const Config& cfg, const std::string& dir, std::pair<double, double> fsync_ms,
-                 const std::vector<ThroughputResult>& tp, const std::vector<FanoutResult>& fo) {
+                 const std::vector<ThroughputResult>& tp, const std::vector<FanoutResult>& fo,
+                 const RestartResult& restart) {
   auto med = [](auto& runs, auto field) {
     std::vector<double> v;
     for (auto& r : runs) v.push_back(r.*field);
@@ -316,6 +358,13 @@ void WriteReport(const Config& cfg, const std::string& dir, std::pair<double, do
              "event in every run: {}\n",
              med(fo, &FanoutResult::write_rate), complete ? "yes" : "NO")
       << fmt::format(
+             "- restart with {} objects (one run): Open reloads them in {:.2f} s with SQLite's "
+             "quick_check, {:.2f} s without (target for the whole server: serving within "
+             "10 s); filling them with a 1,024-deep async window ran at {:.0f} durable "
+             "writes/s\n",
+             cfg.restart_objects, restart.open_seconds, restart.open_unverified_seconds,
+             restart.fill_writes_per_second)
+      << fmt::format(
              "\nEach scenario ran {} times for {:.1f} s; medians across runs. Writes are "
              "creates of ~300-byte objects, each acknowledged only after its SQLite "
              "transaction (WAL, synchronous=FULL) is durable. Lag from submission "
@@ -342,6 +391,7 @@ Config ParseArgs(int argc, char** argv) {
     if (flag == "--runs") cfg.runs = std::atoi(argv[i + 1]);
     if (flag == "--report") cfg.report = argv[i + 1];
     if (flag == "--dir") cfg.dir = argv[i + 1];
+    if (flag == "--restart-objects") cfg.restart_objects = std::atoll(argv[i + 1]);
   }
   if (cfg.dir.empty()) {
     cfg.dir = (std::filesystem::temp_directory_path() / "osbx-store-bench").string();
@@ -366,7 +416,10 @@ int main(int argc, char** argv) {
     std::cerr << fmt::format("run {}: fan-out lag p50 {:.2f} ms p99 {:.2f} ms complete={}\n", r,
                              fo.back().lag_p50_ms, fo.back().lag_p99_ms, fo.back().complete);
   }
-  WriteReport(cfg, cfg.dir, fsync_ms, tp, fo);
+  RestartResult restart = RunRestart(cfg.restart_objects, cfg.dir);
+  std::cerr << fmt::format("restart: open {:.2f} s ({:.2f} s unverified)\n", restart.open_seconds,
+                           restart.open_unverified_seconds);
+  WriteReport(cfg, cfg.dir, fsync_ms, tp, fo, restart);
   std::filesystem::remove_all(cfg.dir);
   return 0;
 }

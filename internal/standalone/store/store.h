@@ -92,7 +92,8 @@ struct WatchRequest {
   int64_t from_rv = 0;
   size_t max_pending = 0;  // 0 = StoreOptions::watch_max_pending
   // Called (on the committer thread, under the hub's lock: keep it short, e.g. post to an
-  // executor) when events become available or the watch ends.
+  // executor; never Stop or destroy a watcher from it) when events become available or the
+  // watch ends.
   std::function<void()> on_ready;
 };
 

@@ -284,6 +284,33 @@ TEST_F(StoreTest, ASecondStoreOnTheSameDirectoryIsRefused) {
   EXPECT_NE(second.status().message().find("in use"), std::string::npos);
 }
 
+TEST_F(StoreTest, AWriteThatCannotBeMadeDurableFailsAndLeavesNoTrace) {
+  ObjectPtr kept = MustCreate("/kept");
+  auto watch = store_->Watch({});
+  ASSERT_TRUE(watch.ok());
+  // Another connection takes the database's write lock, so the next commit fails.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() + "/store.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+  auto failed = store_->Create("/lost", ObjectJson("lost", "x"));
+  EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable) << failed.status().ToString();
+  EXPECT_TRUE(store_->Get("/lost").status().IsNotFound());
+  EXPECT_EQ(store_->CurrentRv(), kept->rv);
+  std::vector<Event> events;
+  EXPECT_TRUE((*watch)->Poll(&events).ok());
+  EXPECT_TRUE(events.empty());
+  // The store refuses further writes rather than build on a state it could not persist.
+  EXPECT_EQ(store_->Update("/kept", ObjectJson("kept", "y")).status().code(),
+            StatusCode::kUnavailable);
+
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  Reopen();  // a restart recovers
+  EXPECT_TRUE(store_->Get("/lost").status().IsNotFound());
+  EXPECT_EQ(MustCreate("/after")->rv, kept->rv + 1);
+}
+
 // --- bad databases: a clear error at Open, never a crash ---
 
 class BadDatabaseTest : public ::testing::Test {
