@@ -141,8 +141,7 @@ std::optional<Json> BuildAllocationPatch(const Json& bsx, const AllocationRecord
                                          const std::vector<std::string>& endpoints,
                                          bool want_finalizer) {
   Json annotations = Json::object();
-  PatchAnnotation(bsx, v1::kAllocStatusAnnotation, EncodePodList(record.pods), false,
-                  annotations);
+  PatchAnnotation(bsx, v1::kAllocStatusAnnotation, EncodePodList(record.pods), false, annotations);
   PatchAnnotation(bsx, v1::kAllocReleaseAnnotation, EncodePodList(record.release),
                   record.release.empty(), annotations);
   PatchAnnotation(bsx, v1::kAllocReleasedAnnotation, EncodePodList(record.released),

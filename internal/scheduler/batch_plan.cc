@@ -29,9 +29,7 @@ std::string PodName(std::string_view batch, int32_t index) {
   return std::string(batch) + "-" + std::to_string(index);
 }
 
-bool Died(const std::optional<PodView>& pod) {
-  return !pod || pod->terminating || pod->Dead();
-}
+bool Died(const std::optional<PodView>& pod) { return !pod || pod->terminating || pod->Dead(); }
 
 }  // namespace
 
@@ -71,8 +69,8 @@ NonPooledPlan PlanNonPooled(std::string_view batch, int32_t replicas,
   return plan;
 }
 
-StatusOr<Json> BuildNonPooledPod(const Json& bsx, const Json& pod_template,
-                                 const Json& shard_patch, int32_t index) {
+StatusOr<Json> BuildNonPooledPod(const Json& bsx, const Json& pod_template, const Json& shard_patch,
+                                 int32_t index) {
   if (!pod_template.is_object()) return InvalidError("spec.template: expected an object");
   Json pod = Json::object();
   pod["apiVersion"] = "v1";

@@ -30,9 +30,9 @@ namespace osbx::scheduler {
 // ---- non-pooled ----
 
 struct NonPooledPlan {
-  std::vector<int32_t> create;          // indexes to create, ascending
-  std::vector<std::string> deletions;   // pods to delete, highest index first
-  std::vector<int32_t> blocked;         // missing indexes whose old pod is still terminating
+  std::vector<int32_t> create;         // indexes to create, ascending
+  std::vector<std::string> deletions;  // pods to delete, highest index first
+  std::vector<int32_t> blocked;        // missing indexes whose old pod is still terminating
   std::vector<std::optional<PodView>> by_index;  // replicas entries: the live pod of each index
 };
 
@@ -64,10 +64,10 @@ struct PooledInput {
 };
 
 struct PooledPlan {
-  AllocationRecord record;       // the record to write
+  AllocationRecord record;        // the record to write
   std::vector<int32_t> to_serve;  // indexes holding "" that need a pod from the ledger
   std::vector<std::pair<std::string, ReleaseReason>> released;  // moved to alloc-release
-  std::vector<std::string> dropped;  // lost to an earlier batch
+  std::vector<std::string> dropped;                             // lost to an earlier batch
   bool want_finalizer = false;
 };
 

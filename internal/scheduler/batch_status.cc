@@ -53,10 +53,18 @@ void CountTasks(const StatusInput& in, v1::BatchSandboxStatus& s) {
       continue;
     }
     switch (*state) {
-      case TaskState::kRunning: ++s.task_running; break;
-      case TaskState::kSucceeded: ++s.task_succeed; break;
-      case TaskState::kFailed: ++s.task_failed; break;
-      case TaskState::kUnknown: ++s.task_unknown; break;
+      case TaskState::kRunning:
+        ++s.task_running;
+        break;
+      case TaskState::kSucceeded:
+        ++s.task_succeed;
+        break;
+      case TaskState::kFailed:
+        ++s.task_failed;
+        break;
+      case TaskState::kUnknown:
+        ++s.task_unknown;
+        break;
     }
   }
 }

@@ -53,12 +53,12 @@ struct PoolFacts {
 struct StatusInput {
   int64_t generation = 0;
   int32_t replicas = 0;
-  std::vector<std::optional<PodView>> by_index;        // the live pod of each index
-  bool has_tasks = false;                              // taskTemplate present
-  std::vector<std::optional<TaskState>> tasks;         // per index; nullopt = no state yet
-  std::optional<PoolFacts> pool;                       // set for pooled batches
+  std::vector<std::optional<PodView>> by_index;                 // the live pod of each index
+  bool has_tasks = false;                                       // taskTemplate present
+  std::vector<std::optional<TaskState>> tasks;                  // per index; nullopt = no state yet
+  std::optional<PoolFacts> pool;                                // set for pooled batches
   const api::v1alpha1::BatchSandboxStatus* previous = nullptr;  // for lastTransitionTime
-  std::string now;                                     // RFC 3339
+  std::string now;                                              // RFC 3339
 };
 
 api::v1alpha1::BatchSandboxStatus DeriveBatchStatus(const StatusInput& input);
@@ -73,7 +73,7 @@ struct PoolStatusInput {
   int64_t generation = 0;
   std::string revision;
   std::vector<PodView> pods;
-  std::vector<bool> allocated;  // parallel to pods: held by a batch
+  std::vector<bool> allocated;                          // parallel to pods: held by a batch
   const api::v1alpha1::PoolStatus* previous = nullptr;  // its conditions are carried over
 };
 

@@ -34,12 +34,13 @@ bool Allocatable(const PodView& pod) {
 RebuildReport PoolLedger::Rebuild(const std::vector<RecordSource>& records) {
   std::vector<const RecordSource*> order;
   for (const RecordSource& r : records) order.push_back(&r);
-  std::stable_sort(order.begin(), order.end(),
-                   [](const RecordSource* a, const RecordSource* b) { return EarlierClaim(*a, *b); });
+  std::stable_sort(order.begin(), order.end(), [](const RecordSource* a, const RecordSource* b) {
+    return EarlierClaim(*a, *b);
+  });
   RebuildReport report;
   std::unordered_map<std::string, Holding> holdings;
   for (const RecordSource* r : order) {
-    if (r->malformed) report.quarantined.push_back(r);
+    if (r->malformed) report.quarantined.push_back({r->uid, r->key, r->error});
     for (const std::string& pod : r->held) {
       auto [it, inserted] = holdings.try_emplace(pod, Holding{r->uid, 0});
       if (!inserted && it->second.uid != r->uid) {

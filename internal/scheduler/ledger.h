@@ -41,9 +41,16 @@ struct AllocationConflict {
   bool operator==(const AllocationConflict&) const = default;
 };
 
+// A batch whose record could not be read: its salvaged pods stay held by it.
+struct QuarantinedRecord {
+  std::string uid;
+  std::string key;
+  std::string error;
+};
+
 struct RebuildReport {
   std::vector<AllocationConflict> conflicts;
-  std::vector<const RecordSource*> quarantined;  // points into the Rebuild argument
+  std::vector<QuarantinedRecord> quarantined;
 };
 
 // Pods granted by one Claim, in hand-out order; `shortfall` indexes found no idle pod.

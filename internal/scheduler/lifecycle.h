@@ -31,9 +31,9 @@ RecycleDecision DecideRecycle(std::string_view strategy, const std::optional<Pod
 // ---- expiry ----
 
 struct ExpiryDecision {
-  bool expired = false;                // delete the BatchSandbox now
-  std::optional<kube::Time> recheck;   // when it will expire
-  std::string error;                   // expireTime unparsable ("" when fine)
+  bool expired = false;               // delete the BatchSandbox now
+  std::optional<kube::Time> recheck;  // when it will expire
+  std::string error;                  // expireTime unparsable ("" when fine)
 };
 
 ExpiryDecision DecideExpiry(const std::optional<std::string>& expire_time, kube::Time now);

@@ -30,8 +30,8 @@ struct PodView {
   std::optional<Time> ready_since;
   std::string pod_ip;
   std::string node_name;
-  std::string revision;  // pool revision label ("" when absent)
-  bool evict = false;    // the eviction label is present
+  std::string revision;      // pool revision label ("" when absent)
+  bool evict = false;        // the eviction label is present
   std::optional<int> index;  // pod-index label of a non-pooled pod
   int restarts = 0;          // sum of container restart counts
   // The first failing waiting reason of any container (see kFailingWaitingReasons), or "".

@@ -10,8 +10,8 @@ namespace v1 = ::osbx::api::v1alpha1;
 
 // The pool's pods sorted into what sizing treats differently.
 struct Census {
-  int32_t existing = 0;     // not terminating, allocated or idle
-  int32_t terminating = 0;  // already going away; still occupies a poolMax slot
+  int32_t existing = 0;                  // not terminating, allocated or idle
+  int32_t terminating = 0;               // already going away; still occupies a poolMax slot
   std::vector<const PodView*> ready;     // idle, Ready, usable
   std::vector<const PodView*> creating;  // idle, starting, healthy so far
   std::vector<const PodView*> unhealthy;
@@ -74,9 +74,8 @@ struct Plan {
 void DeleteUnhealthyAndOutdated(const SizingInput& in, int32_t update_budget, Plan& plan) {
   Census& c = plan.census;
   auto all = [](const PodView&) { return true; };
-  plan.delete_room -=
-      TakeDeletions(c.unhealthy, plan.delete_room, DeleteReason::kUnhealthy, all,
-                    plan.decision.deletions);
+  plan.delete_room -= TakeDeletions(c.unhealthy, plan.delete_room, DeleteReason::kUnhealthy, all,
+                                    plan.decision.deletions);
   auto outdated = [&](const PodView& p) { return p.revision != in.revision; };
   // Old-revision pods that are still starting are not available: replace them freely.
   TakeDeletions(c.creating, static_cast<int32_t>(c.creating.size()), DeleteReason::kOutdated,
@@ -84,8 +83,8 @@ void DeleteUnhealthyAndOutdated(const SizingInput& in, int32_t update_budget, Pl
   if (in.waiting_demand > 0) return;  // serve waiting sandboxes before rolling Ready pods
   const int32_t in_flight = static_cast<int32_t>(c.creating.size()) + c.terminating;
   const int32_t room = std::min(plan.delete_room, std::max(0, update_budget - in_flight));
-  plan.rolled = TakeDeletions(c.ready, room, DeleteReason::kOutdated, outdated,
-                              plan.decision.deletions);
+  plan.rolled =
+      TakeDeletions(c.ready, room, DeleteReason::kOutdated, outdated, plan.decision.deletions);
   plan.delete_room -= plan.rolled;
 }
 
@@ -106,8 +105,7 @@ void DecideCreations(const SizingInput& in, int32_t scale_budget, int32_t existi
   if (want <= 0) return;
   const Census& c = plan.census;
   const int32_t pool_room = std::max(0, in.params.pool_max - c.existing - c.terminating);
-  const int32_t budget_room =
-      std::max(0, scale_budget - static_cast<int32_t>(c.creating.size()));
+  const int32_t budget_room = std::max(0, scale_budget - static_cast<int32_t>(c.creating.size()));
   plan.decision.create = std::min({want, pool_room, budget_room});
   plan.decision.limited_by_pool_max = pool_room < want && pool_room <= budget_room;
   plan.decision.limited_by_budget = budget_room < want && budget_room < pool_room;
@@ -131,8 +129,8 @@ void DecideScaleDown(const SizingInput& in, int32_t existing_left, Plan& plan) {
   SortForDeletion(candidates, in.revision);
   const DeleteReason reason =
       over_max >= count ? DeleteReason::kOverPoolMax : DeleteReason::kScaleDown;
-  for (int32_t i = 0; i < count; ++i) plan.decision.deletions.push_back({candidates[i]->name,
-                                                                          reason});
+  for (int32_t i = 0; i < count; ++i)
+    plan.decision.deletions.push_back({candidates[i]->name, reason});
 }
 
 }  // namespace
@@ -153,12 +151,18 @@ SizingParams SizingParamsFromPool(const v1::Pool& pool) {
 
 std::string_view DeleteReasonName(DeleteReason reason) {
   switch (reason) {
-    case DeleteReason::kDead: return "PodDead";
-    case DeleteReason::kEvicted: return "PodEvicted";
-    case DeleteReason::kUnhealthy: return "PodUnhealthy";
-    case DeleteReason::kOutdated: return "PodOutdated";
-    case DeleteReason::kScaleDown: return "ScaleDown";
-    case DeleteReason::kOverPoolMax: return "OverPoolMax";
+    case DeleteReason::kDead:
+      return "PodDead";
+    case DeleteReason::kEvicted:
+      return "PodEvicted";
+    case DeleteReason::kUnhealthy:
+      return "PodUnhealthy";
+    case DeleteReason::kOutdated:
+      return "PodOutdated";
+    case DeleteReason::kScaleDown:
+      return "ScaleDown";
+    case DeleteReason::kOverPoolMax:
+      return "OverPoolMax";
   }
   return "Unknown";
 }
@@ -196,8 +200,7 @@ StatusOr<SizingDecision> DecideSizing(const SizingInput& in) {
   SortForDeletion(plan.census.ready, in.revision);
   SortForDeletion(plan.census.unhealthy, in.revision);
   DeleteUnhealthyAndOutdated(in, update_budget, plan);
-  const int32_t existing_left =
-      c.existing - static_cast<int32_t>(plan.decision.deletions.size());
+  const int32_t existing_left = c.existing - static_cast<int32_t>(plan.decision.deletions.size());
   DecideCreations(in, scale_budget, existing_left, plan);
   DecideScaleDown(in, existing_left, plan);
   return plan.decision;

@@ -45,10 +45,8 @@ struct SizingParams {
   int32_t buffer_max = 0;
   int32_t pool_min = 0;
   int32_t pool_max = 0;
-  api::v1alpha1::IntOrString scale_max_unavailable =
-      api::v1alpha1::IntOrString::FromString("25%");
-  api::v1alpha1::IntOrString update_max_unavailable =
-      api::v1alpha1::IntOrString::FromString("25%");
+  api::v1alpha1::IntOrString scale_max_unavailable = api::v1alpha1::IntOrString::FromString("25%");
+  api::v1alpha1::IntOrString update_max_unavailable = api::v1alpha1::IntOrString::FromString("25%");
 };
 
 // Reads the sizing parameters of a Pool (defaults applied for absent strategies).

@@ -19,8 +19,7 @@ std::string TemplateRevision(const Json& pod_template) {
   // nlohmann::json keeps object keys sorted, so dump() is canonical.
   const std::string canonical = pod_template.dump();
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(),
-         digest.data());
+  SHA256(reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(), digest.data());
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(16);

@@ -10,7 +10,6 @@ namespace osbx::scheduler {
 // OK when compatible (or when the batch has no template); otherwise Invalid with a message
 // naming the first container that differs and how, e.g.
 //   container "main": image "python:3.12" differs from the Pool's "python:3.11".
-[[nodiscard]] Status CheckTemplateCompatible(const Json& batch_template,
-                                             const Json& pool_template);
+[[nodiscard]] Status CheckTemplateCompatible(const Json& batch_template, const Json& pool_template);
 
 }  // namespace osbx::scheduler

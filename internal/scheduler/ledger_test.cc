@@ -1,0 +1,189 @@
+#include "internal/scheduler/ledger.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "internal/scheduler/test_pods.h"
+
+namespace osbx::scheduler {
+namespace {
+
+using testing::ReadyPod;
+using testing::StartingPod;
+using testing::T;
+
+std::vector<PodView> Pool(int n) {
+  std::vector<PodView> pods;
+  for (int i = 0; i < n; ++i) pods.push_back(ReadyPod("p" + std::to_string(i), "rev1", i));
+  return pods;
+}
+
+RecordSource Source(std::string uid, int created, std::vector<std::string> held) {
+  RecordSource r;
+  r.uid = uid;
+  r.key = "ns/" + uid;
+  r.created = T(created);
+  r.held = std::move(held);
+  return r;
+}
+
+TEST(LedgerTest, ClaimBeforeRebuildIsRefused) {
+  PoolLedger ledger;
+  EXPECT_FALSE(ledger.Claim("b1", 1, Pool(3), "rev1").ok());
+}
+
+TEST(LedgerTest, HandsOutCurrentRevisionLongestReadyFirstAndOnlyAllocatablePods) {
+  PoolLedger ledger;
+  (void)ledger.Rebuild({});
+  std::vector<PodView> pods = {ReadyPod("old", "rev0", 0), ReadyPod("late", "rev1", 9),
+                               ReadyPod("early", "rev1", 3), StartingPod("starting")};
+  PodView evicted = ReadyPod("evicted", "rev1", 1);
+  evicted.evict = true;
+  pods.push_back(evicted);
+  StatusOr<ClaimGrant> g = ledger.Claim("b1", 10, pods, "rev1");
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->pods, (std::vector<std::string>{"early", "late", "old"}));
+  EXPECT_EQ(g->shortfall, 7);
+  EXPECT_EQ(ledger.WaitingDemand(), 7);
+}
+
+TEST(LedgerTest, Issue893_RunningButNotReadyPodsAreNeverHandedOut) {
+  PoolLedger ledger;
+  (void)ledger.Rebuild({});
+  PodView running = StartingPod("running");
+  running.phase = "Running";
+  StatusOr<ClaimGrant> g = ledger.Claim("b1", 1, {running}, "rev1");
+  ASSERT_TRUE(g.ok());
+  EXPECT_TRUE(g->pods.empty());
+  EXPECT_EQ(g->shortfall, 1);
+}
+
+TEST(LedgerTest, NoPodIsHandedOutTwiceUnderConcurrentClaims) {
+  PoolLedger ledger;
+  (void)ledger.Rebuild({});
+  const std::vector<PodView> pods = Pool(1000);
+  std::vector<std::vector<std::string>> got(16);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        StatusOr<ClaimGrant> g = ledger.Claim("b" + std::to_string(t), 4, pods, "rev1");
+        if (!g.ok()) continue;
+        if (i % 5 == 4) {
+          ledger.Rollback(g->id);
+          continue;
+        }
+        ledger.Confirm(g->id);
+        got[t].insert(got[t].end(), g->pods.begin(), g->pods.end());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<std::string> all;
+  size_t total = 0;
+  for (const auto& v : got) {
+    total += v.size();
+    all.insert(v.begin(), v.end());
+  }
+  EXPECT_EQ(all.size(), total);
+  EXPECT_EQ(ledger.HeldCount(), static_cast<int32_t>(total));
+}
+
+TEST(LedgerTest, RollbackFreesTheClaimAndConfirmKeepsIt) {
+  PoolLedger ledger;
+  (void)ledger.Rebuild({});
+  auto pods = Pool(2);
+  StatusOr<ClaimGrant> a = ledger.Claim("b1", 1, pods, "rev1");
+  ASSERT_TRUE(a.ok());
+  ledger.Rollback(a->id);
+  EXPECT_FALSE(ledger.Owner(a->pods[0]).has_value());
+  StatusOr<ClaimGrant> b = ledger.Claim("b2", 1, pods, "rev1");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->pods, a->pods);  // the same pod, deterministically
+  ledger.Confirm(b->id);
+  ledger.Rollback(b->id);  // too late: no effect
+  EXPECT_EQ(ledger.Owner(b->pods[0]), "b2");
+}
+
+TEST(LedgerTest, RebuildGivesAConflictingPodToTheEarlierBatch) {
+  PoolLedger ledger;
+  std::vector<RecordSource> records = {Source("late", 50, {"p0", "p1"}),
+                                       Source("early", 10, {"p1", "p2"})};
+  RebuildReport report = ledger.Rebuild(records);
+  ASSERT_EQ(report.conflicts.size(), 1u);
+  EXPECT_EQ(report.conflicts[0], (AllocationConflict{"p1", "early", "late", "ns/late"}));
+  EXPECT_EQ(ledger.Owner("p1"), "early");
+  EXPECT_EQ(ledger.Owner("p0"), "late");
+}
+
+TEST(LedgerTest, RebuildBreaksCreationTiesByUid) {
+  PoolLedger ledger;
+  RebuildReport report = ledger.Rebuild({Source("b", 10, {"p0"}), Source("a", 10, {"p0"})});
+  EXPECT_EQ(ledger.Owner("p0"), "a");
+  ASSERT_EQ(report.conflicts.size(), 1u);
+  EXPECT_EQ(report.conflicts[0].loser_uid, "b");
+}
+
+TEST(LedgerTest, Gap1_MalformedRecordIsQuarantinedAndItsPodsStayTaken) {
+  PoolLedger ledger;
+  RecordSource bad = Source("bad", 1, {"p0"});
+  bad.malformed = true;
+  bad.error = "annotation sandbox.opensandbox.io/alloc-status: not JSON";
+  RebuildReport report = ledger.Rebuild({bad, Source("good", 2, {"p1"})});
+  ASSERT_EQ(report.quarantined.size(), 1u);
+  EXPECT_EQ(report.quarantined[0].uid, "bad");
+  EXPECT_EQ(report.quarantined[0].error, bad.error);
+  StatusOr<ClaimGrant> g = ledger.Claim("new", 5, Pool(4), "rev1");
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->pods, (std::vector<std::string>{"p2", "p3"}));
+}
+
+TEST(LedgerTest, Issue723_ReleasedForDeletePodIsNeverHandedOutAgain) {
+  PoolLedger ledger;
+  (void)ledger.Rebuild({Source("b1", 1, {"p0"})});
+  ledger.Release("b1", {"p0"}, /*reusable=*/false);
+  // The cache may still show p0 Ready until its deletion is observed.
+  StatusOr<ClaimGrant> g = ledger.Claim("b2", 1, Pool(1), "rev1");
+  ASSERT_TRUE(g.ok());
+  EXPECT_TRUE(g->pods.empty());
+  ledger.ForgetRetired({});
+  EXPECT_FALSE(ledger.Owner("p0").has_value());
+}
+
+TEST(LedgerTest, NoopReleaseReturnsThePodToTheIdleSet) {
+  PoolLedger ledger;
+  (void)ledger.Rebuild({Source("b1", 1, {"p0"})});
+  ledger.Release("other", {"p0"}, true);  // not its holder: ignored
+  EXPECT_EQ(ledger.Owner("p0"), "b1");
+  ledger.Release("b1", {"p0"}, true);
+  StatusOr<ClaimGrant> g = ledger.Claim("b2", 1, Pool(1), "rev1");
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->pods, std::vector<std::string>{"p0"});
+}
+
+TEST(LedgerTest, WaitingDemandClearsWhenServedOrForgotten) {
+  PoolLedger ledger;
+  (void)ledger.Rebuild({});
+  (void)ledger.Claim("b1", 3, {}, "rev1");
+  (void)ledger.Claim("b2", 2, {}, "rev1");
+  EXPECT_EQ(ledger.WaitingDemand(), 5);
+  (void)ledger.Claim("b1", 3, Pool(3), "rev1");
+  EXPECT_EQ(ledger.WaitingDemand(), 2);
+  ledger.ForgetBatch("b2");
+  EXPECT_EQ(ledger.WaitingDemand(), 0);
+}
+
+TEST(LedgerTest, PoolsHaveSeparateLedgers) {
+  Ledger ledgers;
+  auto a = ledgers.ForPool("ns/a");
+  EXPECT_EQ(a, ledgers.ForPool("ns/a"));
+  EXPECT_NE(a, ledgers.ForPool("ns/b"));
+  ledgers.Forget("ns/a");
+  EXPECT_NE(a, ledgers.ForPool("ns/a"));
+  EXPECT_FALSE(a->rebuilt());  // the old one is still a valid object
+}
+
+}  // namespace
+}  // namespace osbx::scheduler
