@@ -152,6 +152,11 @@ std::optional<std::string_view> GetLabel(const Json& object, std::string_view ke
 std::map<std::string, std::string> GetLabels(const Json& object) {
   return MapEntries(object, "labels");
 }
+const Json& GetLabelsJson(const Json& object) {
+  static const Json kNull;
+  const Json* labels = MetaMap(object, "labels");
+  return labels != nullptr ? *labels : kNull;
+}
 bool SetLabel(Json& object, std::string_view key, std::string_view value) {
   return SetMapEntry(object, "labels", key, value);
 }

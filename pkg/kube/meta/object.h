@@ -41,6 +41,8 @@ std::pair<std::string, std::string> SplitNamespacedKey(std::string_view key);
 // ---- labels and annotations ----
 std::optional<std::string_view> GetLabel(const Json& object, std::string_view key);
 std::map<std::string, std::string> GetLabels(const Json& object);
+// metadata.labels as JSON (a null value when absent), to match selectors without copying.
+const Json& GetLabelsJson(const Json& object);
 // Sets a label; returns true when the value changed.
 bool SetLabel(Json& object, std::string_view key, std::string_view value);
 bool RemoveLabel(Json& object, std::string_view key);

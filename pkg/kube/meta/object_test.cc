@@ -55,6 +55,12 @@ TEST(ObjectTest, NamespacedKeysRoundTrip) {
   EXPECT_EQ(SplitNamespacedKey("node-1"), (std::pair<std::string, std::string>{"", "node-1"}));
 }
 
+TEST(ObjectTest, LabelsJsonFeedsSelectorsWithoutCopies) {
+  EXPECT_EQ(GetLabelsJson(Pod()), Json({{"a", "1"}}));
+  EXPECT_TRUE(GetLabelsJson(Json()).is_null());
+  EXPECT_TRUE(GetLabelsJson(Json{{"metadata", {{"labels", "x"}}}}).is_null());
+}
+
 TEST(ObjectTest, LabelAndAnnotationWritesReportChange) {
   Json pod = Pod();
   EXPECT_FALSE(SetLabel(pod, "a", "1"));
