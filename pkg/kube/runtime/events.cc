@@ -119,8 +119,17 @@ void EventRecorder::Write(const Pending& event) {
     ++dropped_;
     return;
   }
-  const std::string key = fmt::format("{}\x1f{}\x1f{}\x1f{}", object_key, TypeName(event.type),
-                                      event.reason, event.message);
+  const std::string similar_key =
+      fmt::format("{}\x1f{}\x1f{}", object_key, TypeName(event.type), event.reason);
+  if (Combine(similar_key, event.message)) {
+    Pending combined = event;
+    combined.message = "(combined from similar events): " + event.message;
+    return Record(combined, similar_key + "\x1f*");
+  }
+  Record(event, similar_key + "\x1f" + event.message);
+}
+
+void EventRecorder::Record(const Pending& event, const std::string& key) {
   auto it = recorded_.find(key);
   if (it == recorded_.end()) return CreateNew(event, key);
   Recorded& rec = it->second;
@@ -194,6 +203,24 @@ bool EventRecorder::TakeToken(const std::string& object_key) {
   if (it = buckets_.find(object_key); it->second.tokens < 1) return false;
   it->second.tokens -= 1;
   return true;
+}
+
+bool EventRecorder::Combine(const std::string& similar_key, const std::string& message) {
+  const Clock::TimePoint now = clock_.Now();
+  if (similar_.size() > options_.cache_size) {  // forget windows that have closed
+    for (auto s = similar_.begin(); s != similar_.end();) {
+      s = now - s->second.window_start > options_.similar_window ? similar_.erase(s) : ++s;
+    }
+    if (similar_.size() > options_.cache_size) similar_.clear();
+  }
+  auto [it, inserted] = similar_.try_emplace(similar_key, Similar{{}, now});
+  Similar& similar = it->second;
+  if (now - similar.window_start > options_.similar_window) {
+    similar.messages.clear();
+    similar.window_start = now;
+  }
+  similar.messages.insert(message);
+  return similar.messages.size() >= options_.similar_max;
 }
 
 std::string EventRecorder::NextName(const std::string& object_name, Clock::WallTime at) {

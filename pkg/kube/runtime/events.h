@@ -5,6 +5,8 @@
 // Like client-go's event correlator it keeps the API quiet:
 //   - repeats of the same (object, type, reason, message) update the existing Event's count and
 //     lastTimestamp with a merge patch instead of creating new objects;
+//   - once one (object, type, reason) has produced 10 different messages within 10 minutes,
+//     further ones are combined into a single "(combined from similar events): ..." Event;
 //   - each involved object has a token bucket (burst 25, one token per 5 minutes by default);
 //     events beyond it are dropped, so a hot loop cannot flood the API;
 //   - the queue between callers and the writer thread is bounded; when full, events are dropped
@@ -19,6 +21,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "internal/utils/clock.h"
 #include "internal/utils/json.h"
@@ -66,6 +69,9 @@ struct EventRecorderOptions {
   Clock::Duration refill_interval = std::chrono::minutes(5);
   // Distinct events remembered for aggregation (least recently used are forgotten).
   size_t cache_size = 4096;
+  // Different messages for one (object, type, reason) within the window before they combine.
+  size_t similar_max = 10;
+  Clock::Duration similar_window = std::chrono::minutes(10);
 };
 
 class EventRecorder {
@@ -112,10 +118,19 @@ class EventRecorder {
     double tokens = 0;
     Clock::TimePoint last;
   };
+  // Messages seen for one (object, type, reason) in the current window.
+  struct Similar {
+    std::unordered_set<std::string> messages;
+    Clock::TimePoint window_start;
+  };
 
   void Loop();
   void Write(const Pending& event);
   bool TakeToken(const std::string& object_key);
+  // True when `message` is one too many for `similar_key` and must be combined.
+  bool Combine(const std::string& similar_key, const std::string& message);
+  // Creates or updates the Event recorded under `key`.
+  void Record(const Pending& event, const std::string& key);
   void CreateNew(const Pending& event, const std::string& key);
   void Remember(const std::string& key, Recorded recorded);
   std::string NextName(const std::string& object_name, Clock::WallTime at);
@@ -137,6 +152,7 @@ class EventRecorder {
   std::unordered_map<std::string, Recorded> recorded_;
   std::list<std::string> lru_;  // most recently used first
   std::unordered_map<std::string, Bucket> buckets_;
+  std::unordered_map<std::string, Similar> similar_;
   int64_t last_name_nanos_ = 0;
 
   std::thread writer_;  // last: starts after everything above is built

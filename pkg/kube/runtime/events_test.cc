@@ -131,6 +131,32 @@ TEST(EventRecorderTest, AnObjectThatSpamsIsThrottledWithoutAffectingOthers) {
   EXPECT_EQ(sink.creates, 7);
 }
 
+TEST(EventRecorderTest, ManyDifferentMessagesForOneReasonAreCombined) {
+  FakeEventSink sink;
+  FakeClock clock;
+  EventRecorder recorder(sink, clock);
+  for (int i = 0; i < 15; ++i) {
+    recorder.Event(Pod("p"), EventType::kWarning, "Failed", "attempt " + std::to_string(i));
+  }
+  recorder.Flush();
+  EXPECT_EQ(sink.creates, 10);  // nine distinct events, then one combined
+  EXPECT_EQ(sink.patches, 5);
+  int combined = 0;
+  for (const auto& [name, e] : sink.events) {
+    std::string message = e["message"];
+    if (message.starts_with("(combined from similar events): ")) {
+      ++combined;
+      EXPECT_EQ(e["count"], 6);
+      EXPECT_EQ(message, "(combined from similar events): attempt 14");
+    }
+  }
+  EXPECT_EQ(combined, 1);
+  clock.Advance(std::chrono::minutes(11));  // a new window: messages stand alone again
+  recorder.Event(Pod("p"), EventType::kWarning, "Failed", "attempt 99");
+  recorder.Flush();
+  EXPECT_EQ(sink.creates, 11);
+}
+
 // A sink that blocks until released, to fill the recorder's queue.
 class BlockingSink final : public EventSink {
  public:
