@@ -1,0 +1,164 @@
+#pragma once
+// ApiServer: the request handling of the standalone Kubernetes-compatible API server. It turns
+// HTTP requests into reads and writes of the durable Store with kube-apiserver's semantics and
+// wire format: bearer-token auth, discovery, OpenAPI v3, get/list/watch/create/update/patch/
+// delete on built-in kinds and on custom resources defined by stored CRDs, Tables, selectors,
+// pagination, finalizers, graceful pod deletion and ownerReference garbage collection.
+//
+// Thread-safe: Serve runs on the HTTP server's I/O threads. Watches are pumped by one internal
+// thread; garbage collection runs on another.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "internal/standalone/apiserver/api_error.h"
+#include "internal/standalone/apiserver/negotiation.h"
+#include "internal/standalone/apiserver/registry.h"
+#include "internal/standalone/apiserver/request_info.h"
+#include "internal/standalone/store/store.h"
+#include "internal/utils/clock.h"
+#include "internal/utils/json.h"
+#include "pkg/http/response_writer.h"
+
+namespace osbx::standalone {
+
+class WatchPump;
+class GarbageCollector;
+
+struct ApiServerOptions {
+  std::string token;             // the bearer token every request must carry
+  const Clock* clock = nullptr;  // null = the process clock
+  // Periodic BOOKMARK interval of watches with allowWatchBookmarks.
+  std::chrono::milliseconds bookmark_interval{std::chrono::seconds(60)};
+  // "host:port" reported in /api's serverAddressByClientCIDRs.
+  std::string server_address = "127.0.0.1:6443";
+  size_t max_body_bytes = 3u << 20;
+};
+
+// How a write was asked for, beyond its body.
+struct WriteOptions {
+  std::string manager;           // field manager
+  bool dry_run = false;          // dryRun=All
+  std::string field_validation;  // Strict, Warn, Ignore ("" = Warn)
+  std::vector<std::string>* warnings = nullptr;
+  // Server-side apply: managedFields were computed by the apply and are kept as they are.
+  bool apply = false;
+};
+
+class ApiServer {
+ public:
+  ApiServer(Store& store, ApiServerOptions options);
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Registers the stored CRDs and, on a fresh store, installs the project's CRDs and the
+  // namespaces default and opensandbox-system. Starts the watch pump and the garbage collector.
+  [[nodiscard]] Status Start();
+  // Ends every watch and stops the background threads.
+  void Stop();
+
+  // The HTTP handler.
+  void Serve(const http::Request& request, http::ResponseWriter& writer);
+
+  Registry& registry() { return registry_; }
+  Store& store() { return store_; }
+
+  // ---- object operations shared by the handlers, bootstrap and the garbage collector ----
+  [[nodiscard]] ApiOr<Json> CreateObject(const ResourceInfo& resource, const std::string& ns,
+                                         Json object, const WriteOptions& options);
+  // Read-modify-write of one object. `mutate` gets the current object (defaults applied) and
+  // returns the desired one; the server then applies the update rules of `subresource`.
+  using Mutator = std::function<ApiOr<Json>(const Json& current)>;
+  struct MutateResult {
+    Json object;
+    bool created = false;
+  };
+  [[nodiscard]] ApiOr<MutateResult> MutateObject(const ResourceInfo& resource,
+                                                 const std::string& ns, const std::string& name,
+                                                 const std::string& subresource,
+                                                 const Mutator& mutate, const WriteOptions& options,
+                                                 bool allow_create = false);
+  struct DeleteRequest {
+    std::string propagation;  // Background, Foreground, Orphan; "" = Background
+    std::optional<int64_t> grace_seconds;
+    std::string precondition_uid;
+    std::string precondition_rv;
+    bool dry_run = false;
+  };
+  struct DeleteResult {
+    Json object;
+    bool gone = false;  // removed from the store (a CR answers a Status then)
+  };
+  [[nodiscard]] ApiOr<DeleteResult> DeleteObject(const ResourceInfo& resource,
+                                                 const std::string& ns, const std::string& name,
+                                                 const DeleteRequest& request);
+  // The current object, defaults applied.
+  [[nodiscard]] ApiOr<Json> GetObject(const ResourceInfo& resource, const std::string& ns,
+                                      const std::string& name) const;
+
+  // Wakes the garbage collector (after deletes and terminating namespaces).
+  void NudgeGarbageCollector();
+  std::chrono::system_clock::time_point WallNow() const { return clock_.WallNow(); }
+
+ private:
+  friend class WatchPump;
+  struct Call;
+
+  void ServeNonResource(Call& call);
+  void ServeResource(Call& call);
+  void ServeGet(Call& call);
+  void ServeList(Call& call);
+  void ServeWatch(Call& call);
+  void ServeCreate(Call& call);
+  void ServeUpdate(Call& call);
+  void ServePatch(Call& call);
+  void ServeDelete(Call& call);
+  void ServeDeleteCollection(Call& call);
+  void ServePodLog(Call& call);
+
+  void ServeDiscovery(Call& call);
+  void ServeOpenApi(Call& call);
+
+  // Answers an object (or Table / PartialObjectMetadata as negotiated).
+  void Respond(Call& call, int code, const Json& object);
+  void RespondError(Call& call, const ApiError& error);
+  void RespondJson(Call& call, int code, const OrderedJson& body);
+  WriteOptions WriteOptionsOf(Call& call) const;
+
+  // Update rules shared by PUT, PATCH and apply: immutable metadata, status vs main resource,
+  // generation, finalizers, CRD schema. Returns the object to store or an error.
+  // nullopt: the write changes nothing (no store write, no event, RV unchanged).
+  ApiOr<std::optional<Json>> PrepareUpdate(const ResourceInfo& resource, const Json& old_object,
+                                           Json desired, const std::string& subresource,
+                                           const WriteOptions& options) const;
+  ApiOr<Json> PrepareCreate(const ResourceInfo& resource, const std::string& ns, Json object,
+                            const WriteOptions& options) const;
+  ApiOr<bool> ValidateCustom(const ResourceInfo& resource, const Json& object,
+                             const Json* old_object) const;
+  // Side effects of a stored CRD (registry), namespace (none) etc.
+  void AfterWrite(const ResourceInfo& resource, const Json& object, bool deleted);
+  std::string NowText() const;
+  // Serializes an object for the store, its resourceVersion replaced by the stamp placeholder.
+  std::string Serialize(const ResourceInfo& resource, Json object) const;
+  ApiError AnonymousForbidden(const http::Request& request) const;
+  std::string NewUid() const;
+
+  Store& store_;
+  const ApiServerOptions options_;
+  const Clock& clock_;
+  Registry registry_;
+  std::unique_ptr<WatchPump> pump_;
+  std::unique_ptr<GarbageCollector> gc_;
+  mutable std::mutex rng_mu_;
+};
+
+}  // namespace osbx::standalone

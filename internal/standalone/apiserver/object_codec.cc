@@ -1,0 +1,190 @@
+#include "internal/standalone/apiserver/object_codec.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "internal/standalone/apiserver/protobuf.h"
+#include "internal/standalone/apiserver/wire_json.h"
+
+namespace osbx::standalone {
+namespace {
+
+const std::set<std::string, std::less<>> kObjectMetaFields = {"name",
+                                                              "generateName",
+                                                              "namespace",
+                                                              "selfLink",
+                                                              "uid",
+                                                              "resourceVersion",
+                                                              "generation",
+                                                              "creationTimestamp",
+                                                              "deletionTimestamp",
+                                                              "deletionGracePeriodSeconds",
+                                                              "labels",
+                                                              "annotations",
+                                                              "ownerReferences",
+                                                              "finalizers",
+                                                              "managedFields"};
+
+std::string GoJsonError(const nlohmann::json::parse_error& e, std::string_view text) {
+  size_t byte = e.byte > 0 ? e.byte - 1 : 0;
+  if (byte >= text.size()) return "unexpected end of JSON input";
+  char c = text[byte];
+  return fmt::format("invalid character '{}' looking for beginning of value", c);
+}
+
+Json YamlToJson(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: {
+      Json out = Json::object();
+      for (const auto& kv : node) out[kv.first.as<std::string>()] = YamlToJson(kv.second);
+      return out;
+    }
+    case YAML::NodeType::Sequence: {
+      Json out = Json::array();
+      for (const auto& item : node) out.push_back(YamlToJson(item));
+      return out;
+    }
+    case YAML::NodeType::Scalar: {
+      const std::string& s = node.Scalar();
+      if (node.Tag() == "!") return s;  // quoted scalar
+      if (s == "null" || s == "~" || s.empty()) return nullptr;
+      if (s == "true" || s == "True") return true;
+      if (s == "false" || s == "False") return false;
+      char* end = nullptr;
+      long long i = std::strtoll(s.c_str(), &end, 10);
+      if (end != s.c_str() && *end == '\0') return i;
+      double d = std::strtod(s.c_str(), &end);
+      if (end != s.c_str() && *end == '\0' && s.find_first_of("0123456789") != std::string::npos) {
+        return d;
+      }
+      return s;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
+ApiOr<Json> ParseJsonText(std::string_view text, std::string* go_error) {
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string message = GoJsonError(e, text);
+    if (go_error != nullptr) *go_error = message;
+    return ApiError::BadRequest(message);
+  }
+}
+
+ApiOr<Json> ParseYamlText(std::string_view text) {
+  try {
+    YAML::Node node = YAML::Load(std::string(text));
+    return YamlToJson(node);
+  } catch (const YAML::Exception& e) {
+    return ApiError::BadRequest(
+        fmt::format("error converting YAML to JSON: yaml: line {}: {}", e.mark.line + 1, e.msg));
+  }
+}
+
+ApiOr<Json> DecodeObjectBody(const ResourceInfo& resource, BodyType type, std::string_view body) {
+  switch (type) {
+    case BodyType::kJson: {
+      std::string error;
+      ApiOr<Json> parsed = ParseJsonText(body, &error);
+      if (!parsed.ok()) {
+        std::string snippet(body.substr(0, 30));
+        if (body.size() > 30) snippet += " ...";
+        return ApiError::BadRequest(fmt::format(
+            "the object provided is unrecognized (must be of type {}): couldn't get version/kind; "
+            "json parse error: {} ({})",
+            resource.kind, error, snippet));
+      }
+      if (!parsed->is_object()) {
+        return ApiError::BadRequest(fmt::format(
+            "the object provided is unrecognized (must be of type {}): couldn't get version/kind; "
+            "json parse error: json: cannot unmarshal {} into Go value of type "
+            "struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string "
+            "\"json:\\\"kind,omitempty\\\"\" }}",
+            resource.kind, parsed->is_array() ? "array" : "string"));
+      }
+      return parsed;
+    }
+    case BodyType::kYaml: {
+      ApiOr<Json> parsed = ParseYamlText(body);
+      if (parsed.ok() && !parsed->is_object()) {
+        return ApiError::BadRequest("the object provided is unrecognized: not an object");
+      }
+      return parsed;
+    }
+    case BodyType::kProtobuf: {
+      StatusOr<Json> decoded = DecodeProtobufObject(body);
+      if (!decoded.ok()) {
+        if (decoded.status().code() == StatusCode::kUnsupportedMediaType) {
+          return ApiError::UnsupportedMediaType("application/json, application/yaml");
+        }
+        return ApiError::BadRequest(decoded.status().message());
+      }
+      return *decoded;
+    }
+    default:
+      return ApiError::UnsupportedMediaType(
+          "application/json, application/yaml, application/vnd.kubernetes.protobuf");
+  }
+}
+
+ApiOr<bool> ApplyFieldValidation(const ResourceInfo& resource, std::string_view mode, Json& object,
+                                 std::vector<std::string>* warnings) {
+  std::vector<std::string> unknown;
+  if (object.contains("metadata") && object["metadata"].is_object()) {
+    Json& meta = object["metadata"];
+    std::vector<std::string> drop;
+    for (auto it = meta.begin(); it != meta.end(); ++it) {
+      if (!kObjectMetaFields.count(it.key())) drop.push_back(it.key());
+    }
+    for (const std::string& key : drop) {
+      meta.erase(key);
+      unknown.push_back("metadata." + key);
+    }
+  }
+  if (resource.crd && resource.schema) {
+    std::vector<std::string> pruned = resource.schema->Prune(object);
+    unknown.insert(unknown.end(), pruned.begin(), pruned.end());
+  }
+  if (unknown.empty() || mode == "Ignore") return true;
+  if (mode == "Strict") {
+    std::string list;
+    for (size_t i = 0; i < unknown.size(); ++i) {
+      if (i > 0) list += ", ";
+      list += fmt::format("unknown field \"{}\"", unknown[i]);
+    }
+    return ApiError::BadRequest(
+        fmt::format("{} in version \"{}\" cannot be handled as a {}: strict decoding error: {}",
+                    resource.kind, resource.version, resource.kind, list));
+  }
+  if (warnings != nullptr) {
+    for (const std::string& field : unknown) {
+      warnings->push_back(fmt::format("unknown field \"{}\"", field));
+    }
+  }
+  return true;
+}
+
+void DefaultOnRead(const ResourceInfo& resource, Json& object) {
+  if (resource.crd && resource.schema) resource.schema->ApplyDefaults(object);
+}
+
+OrderedJson WireObject(const ResourceInfo& resource, Json object) {
+  if (resource.crd) {
+    DefaultOnRead(resource, object);
+    return ToOrdered(object);
+  }
+  return OrderBuiltinObject(object);
+}
+
+std::string BodyText(const OrderedJson& value) { return GoJson(value) + "\n"; }
+
+}  // namespace osbx::standalone

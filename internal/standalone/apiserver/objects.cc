@@ -1,0 +1,532 @@
+// Object operations of the API server: create, read-modify-write, delete, with the metadata,
+// status, generation, finalizer and schema rules of kube-apiserver.
+
+#include <random>
+
+#include <fmt/format.h>
+
+#include "internal/standalone/apiserver/api_server.h"
+#include "internal/standalone/apiserver/managed_fields.h"
+#include "internal/standalone/apiserver/object_codec.h"
+#include "internal/standalone/apiserver/selection.h"
+#include "internal/standalone/apiserver/wire_json.h"
+#include "internal/standalone/store/stamp.h"
+#include "pkg/kube/meta/names.h"
+#include "pkg/kube/meta/timestamp.h"
+
+namespace osbx::standalone {
+namespace {
+
+constexpr int kMaxAttempts = 16;
+
+bool HasGeneration(const ResourceInfo& resource) {
+  return resource.crd || resource.resource == "pods" ||
+         resource.resource == "customresourcedefinitions";
+}
+
+Json& Meta(Json& object) {
+  if (!object.contains("metadata") || !object["metadata"].is_object()) {
+    object["metadata"] = Json::object();
+  }
+  return object["metadata"];
+}
+
+std::string MetaString(const Json& object, const char* key) {
+  if (!object.is_object() || !object.contains("metadata")) return {};
+  const Json& meta = object["metadata"];
+  return meta.is_object() && meta.contains(key) && meta[key].is_string()
+             ? meta[key].get<std::string>()
+             : std::string();
+}
+
+std::vector<std::string> Finalizers(const Json& object) {
+  std::vector<std::string> out;
+  if (!object.is_object() || !object.contains("metadata")) return out;
+  const Json& f = object["metadata"].value("finalizers", Json::array());
+  if (!f.is_array()) return out;
+  for (const Json& item : f) {
+    if (item.is_string()) out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+// Everything except metadata (and status when `skip_status`).
+Json SpecPart(const Json& object, bool skip_status) {
+  Json out = object;
+  out.erase("metadata");
+  out.erase("apiVersion");
+  out.erase("kind");
+  if (skip_status) out.erase("status");
+  return out;
+}
+
+Json WithoutVolatileMeta(Json object) {
+  Json& meta = Meta(object);
+  meta.erase("managedFields");
+  meta.erase("resourceVersion");
+  return object;
+}
+
+Json CrdStatus(const Json& crd, const std::string& now) {
+  const Json& spec = crd.value("spec", Json::object());
+  Json status = Json::object();
+  status["conditions"] = Json::array({{{"type", "NamesAccepted"},
+                                       {"status", "True"},
+                                       {"lastTransitionTime", now},
+                                       {"reason", "NoConflicts"},
+                                       {"message", "no conflicts found"}},
+                                      {{"type", "Established"},
+                                       {"status", "True"},
+                                       {"lastTransitionTime", now},
+                                       {"reason", "InitialNamesAccepted"},
+                                       {"message", "the initial names have been accepted"}}});
+  Json names = spec.value("names", Json::object());
+  if (!names.contains("singular") && names.contains("kind")) {
+    std::string s = names["kind"].get<std::string>();
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    names["singular"] = s;
+  }
+  if (!names.contains("listKind") && names.contains("kind")) {
+    names["listKind"] = names["kind"].get<std::string>() + "List";
+  }
+  status["acceptedNames"] = names;
+  Json stored = Json::array();
+  for (const Json& v : spec.value("versions", Json::array())) {
+    if (v.value("storage", false)) stored.push_back(v.value("name", ""));
+  }
+  status["storedVersions"] = stored;
+  return status;
+}
+
+ApiError CrdInvalid(const Json& crd, const Status& status) {
+  return ApiError::Invalid("CustomResourceDefinition", "apiextensions.k8s.io",
+                           MetaString(crd, "name"), status.causes());
+}
+
+}  // namespace
+
+std::string ApiServer::Serialize(const ResourceInfo& resource, Json object) const {
+  Meta(object)["resourceVersion"] = std::string(kResourceVersionPlaceholder);
+  if (resource.crd) return GoJson(object);
+  return GoJson(OrderBuiltinObject(object));
+}
+
+ApiOr<bool> ApiServer::ValidateCustom(const ResourceInfo& resource, const Json& object,
+                                      const Json* old_object) const {
+  if (!resource.crd || !resource.schema) return true;
+  std::vector<kube::schema::FieldError> errors = resource.schema->Validate(object, old_object);
+  if (errors.empty()) return true;
+  std::vector<StatusCause> causes;
+  for (const auto& e : errors) causes.push_back({e.type, e.message, e.field});
+  return ApiError::Invalid(resource.kind, resource.group, MetaString(object, "name"), causes);
+}
+
+ApiOr<Json> ApiServer::PrepareCreate(const ResourceInfo& resource, const std::string& ns,
+                                     Json object, const WriteOptions& options) const {
+  if (!object.is_object()) return ApiError::BadRequest("the object provided is not an object");
+  std::string kind = object.value("kind", "");
+  if (!kind.empty() && kind != resource.kind) {
+    return ApiError::Invalid(
+        kind, resource.group, MetaString(object, "name"),
+        {{"FieldValueInvalid",
+          fmt::format("Invalid value: \"{}\": must be {}", kind, resource.kind), "kind"}});
+  }
+  object["kind"] = resource.kind;
+  object["apiVersion"] = resource.ApiVersion();
+  Json& meta = Meta(object);
+  if (resource.namespaced) {
+    std::string body_ns = MetaString(object, "namespace");
+    if (!body_ns.empty() && body_ns != ns) {
+      return ApiError::BadRequest(
+          "the namespace of the provided object does not match the namespace sent on the "
+          "request");
+    }
+    meta["namespace"] = ns;
+  } else {
+    meta.erase("namespace");
+  }
+  if (MetaString(object, "name").empty() && !MetaString(object, "generateName").empty()) {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    meta["name"] = kube::GenerateName(MetaString(object, "generateName"), [] { return rng(); });
+  }
+  std::vector<StatusCause> name_causes = kube::ValidateObjectName(object);
+  if (!name_causes.empty()) {
+    return ApiError::Invalid(resource.kind, resource.group, MetaString(object, "name"),
+                             name_causes);
+  }
+  for (const char* key : {"uid", "resourceVersion", "generation", "creationTimestamp",
+                          "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"}) {
+    meta.erase(key);
+  }
+  if (!options.apply) meta.erase("managedFields");
+  OSBX_API_ASSIGN_OR_RETURN(bool validated, ApplyFieldValidation(resource, options.field_validation,
+                                                                 object, options.warnings));
+  (void)validated;
+  std::string now = NowText();
+  if (resource.crd && resource.has_status) object.erase("status");
+  if (resource.resource == "pods") {
+    Json status = object.value("status", Json::object());
+    if (!status.is_object() || !status.contains("phase")) {
+      object["status"] = {{"phase", "Pending"}, {"qosClass", "BestEffort"}};
+    }
+  } else if (resource.resource == "namespaces") {
+    object["spec"] = {{"finalizers", {"kubernetes"}}};
+    object["status"] = {{"phase", "Active"}};
+    Json& m = Meta(object);
+    m["labels"]["kubernetes.io/metadata.name"] = m["name"];
+  } else if (resource.resource == "customresourcedefinitions") {
+    StatusOr<ResourcePtr> built = Registry::BuildCrdResource(object);
+    if (!built.ok()) return CrdInvalid(object, built.status());
+    object["status"] = CrdStatus(object, now);
+  }
+  Json& m = Meta(object);
+  m["uid"] = NewUid();
+  m["creationTimestamp"] = now;
+  if (HasGeneration(resource)) m["generation"] = 1;
+  if (resource.crd) {
+    resource.schema->ApplyDefaults(object);
+    OSBX_API_ASSIGN_OR_RETURN(bool ok, ValidateCustom(resource, object, nullptr));
+    (void)ok;
+  }
+  if (options.apply) {
+    for (Json& entry : Meta(object)["managedFields"]) entry["time"] = now;
+  } else {
+    RecordUpdate({options.manager, "Update", resource.ApiVersion(), ""}, Json(), object, now);
+  }
+  return object;
+}
+
+ApiOr<std::optional<Json>> ApiServer::PrepareUpdate(const ResourceInfo& resource,
+                                                    const Json& old_object, Json desired,
+                                                    const std::string& subresource,
+                                                    const WriteOptions& options) const {
+  if (!desired.is_object()) return ApiError::BadRequest("the object provided is not an object");
+  std::string kind = desired.value("kind", "");
+  if (!kind.empty() && kind != resource.kind) {
+    return ApiError::Invalid(
+        kind, resource.group, MetaString(old_object, "name"),
+        {{"FieldValueInvalid",
+          fmt::format("Invalid value: \"{}\": must be {}", kind, resource.kind), "kind"}});
+  }
+  OSBX_API_ASSIGN_OR_RETURN(bool validated, ApplyFieldValidation(resource, options.field_validation,
+                                                                 desired, options.warnings));
+  (void)validated;
+  Json result;
+  if (subresource == "status") {
+    result = old_object;
+    if (desired.contains("status")) {
+      result["status"] = desired["status"];
+    } else {
+      result.erase("status");
+    }
+  } else {
+    result = std::move(desired);
+    if (resource.has_status && resource.resource != "customresourcedefinitions") {
+      if (old_object.contains("status")) {
+        result["status"] = old_object["status"];
+      } else {
+        result.erase("status");
+      }
+    }
+  }
+  result["kind"] = resource.kind;
+  result["apiVersion"] = resource.ApiVersion();
+  Json& meta = Meta(result);
+  const Json& old_meta = old_object.value("metadata", Json::object());
+  for (const char* key : {"name", "namespace", "uid", "creationTimestamp", "generation",
+                          "deletionTimestamp", "deletionGracePeriodSeconds"}) {
+    if (old_meta.contains(key)) {
+      meta[key] = old_meta[key];
+    } else {
+      meta.erase(key);
+    }
+  }
+  meta.erase("selfLink");
+  if (!meta.contains("managedFields") && old_meta.contains("managedFields")) {
+    meta["managedFields"] = old_meta["managedFields"];
+  }
+  if (old_meta.contains("deletionTimestamp")) {
+    std::vector<std::string> before = Finalizers(old_object);
+    std::vector<std::string> added;
+    for (const std::string& f : Finalizers(result)) {
+      if (std::find(before.begin(), before.end(), f) == before.end()) added.push_back(f);
+    }
+    if (!added.empty()) {
+      std::string list;
+      for (size_t i = 0; i < added.size(); ++i) {
+        list += (i ? ", " : "") + kube::GoQuote(added[i]);
+      }
+      std::string message = fmt::format(
+          "Forbidden: no new finalizers can be added if the object is being deleted, found new "
+          "finalizers []string{{{}}}",
+          list);
+      StatusCause cause{"FieldValueForbidden", message, "metadata.finalizers"};
+      return ApiError::Invalid(resource.kind, resource.group, MetaString(old_object, "name"),
+                               {cause, cause});
+    }
+  }
+  std::string now = NowText();
+  if (resource.resource == "customresourcedefinitions") {
+    StatusOr<ResourcePtr> built = Registry::BuildCrdResource(result);
+    if (!built.ok()) return CrdInvalid(result, built.status());
+    Json status = CrdStatus(result, now);
+    if (old_object.contains("status") && old_object["status"].contains("conditions")) {
+      status["conditions"] = old_object["status"]["conditions"];
+    }
+    result["status"] = status;
+  }
+  if (resource.crd) {
+    resource.schema->ApplyDefaults(result);
+    Json old_defaulted = old_object;
+    resource.schema->ApplyDefaults(old_defaulted);
+    OSBX_API_ASSIGN_OR_RETURN(bool ok, ValidateCustom(resource, result, &old_defaulted));
+    (void)ok;
+  }
+  if (HasGeneration(resource)) {
+    bool skip_status = resource.has_status || !resource.crd;
+    if (SpecPart(result, skip_status) != SpecPart(old_object, skip_status)) {
+      Meta(result)["generation"] = old_object["metadata"].value("generation", int64_t{0}) + 1;
+    }
+  }
+  if (WithoutVolatileMeta(result) == WithoutVolatileMeta(old_object)) {
+    return ApiOr<std::optional<Json>>(std::optional<Json>());
+  }
+  if (!options.apply) {
+    RecordUpdate({options.manager, "Update", resource.ApiVersion(), subresource}, old_object,
+                 result, now);
+  }
+  return std::optional<Json>(std::move(result));
+}
+
+ApiOr<Json> ApiServer::CreateObject(const ResourceInfo& resource, const std::string& ns,
+                                    Json object, const WriteOptions& options) {
+  if (resource.namespaced) {
+    ResourcePtr namespaces = registry_.Find("", "v1", "namespaces");
+    StatusOr<ObjectPtr> found = store_.Get(namespaces->Key("", ns));
+    if (!found.ok()) return ApiError::NotFound("", "namespaces", ns);
+    Json ns_object = Json::parse((*found)->value, nullptr, false);
+    if (ns_object.is_object() && ns_object["metadata"].contains("deletionTimestamp")) {
+      std::string name = MetaString(object, "name");
+      OrderedJson details = OrderedJson::object();
+      if (!name.empty()) details["name"] = name;
+      if (!resource.group.empty()) details["group"] = resource.group;
+      details["kind"] = resource.resource;
+      OrderedJson cause = OrderedJson::object();
+      cause["reason"] = "NamespaceTerminating";
+      cause["message"] = fmt::format("namespace {} is being terminated", ns);
+      cause["field"] = "metadata.namespace";
+      details["causes"] = OrderedJson::array({cause});
+      return ApiError::Make(
+          403, "Forbidden",
+          fmt::format("{} \"{}\" is forbidden: unable to create new content in namespace {} "
+                      "because it is being terminated",
+                      QualifiedResource(resource.group, resource.resource), name, ns),
+          std::move(details));
+    }
+  }
+  OSBX_API_ASSIGN_OR_RETURN(Json prepared, PrepareCreate(resource, ns, std::move(object), options));
+  std::string name = MetaString(prepared, "name");
+  if (options.dry_run) {
+    StatusOr<ObjectPtr> existing = store_.Get(resource.Key(ns, name));
+    if (existing.ok()) return ApiError::AlreadyExists(resource.group, resource.resource, name);
+    Meta(prepared).erase("resourceVersion");
+    return prepared;
+  }
+  StatusOr<ObjectPtr> stored = store_.Create(resource.Key(ns, name), Serialize(resource, prepared));
+  if (!stored.ok()) {
+    return ApiError::FromStatus(stored.status(), resource.group, resource.resource, name);
+  }
+  Json result = Json::parse((*stored)->value);
+  AfterWrite(resource, result, false);
+  return result;
+}
+
+ApiOr<Json> ApiServer::GetObject(const ResourceInfo& resource, const std::string& ns,
+                                 const std::string& name) const {
+  StatusOr<ObjectPtr> found = store_.Get(resource.Key(ns, name));
+  if (!found.ok()) return ApiError::NotFound(resource.group, resource.resource, name);
+  Json object = Json::parse((*found)->value, nullptr, false);
+  if (object.is_discarded()) return ApiError::Internal("stored object is not JSON");
+  DefaultOnRead(resource, object);
+  return object;
+}
+
+ApiOr<ApiServer::MutateResult> ApiServer::MutateObject(
+    const ResourceInfo& resource, const std::string& ns, const std::string& name,
+    const std::string& subresource, const Mutator& mutate, const WriteOptions& options,
+    bool allow_create) {
+  std::string key = resource.Key(ns, name);
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    std::optional<ApiError> error;
+    Json result;
+    bool created = false, finish_delete = false, written = false;
+    auto fn = [&](const ObjectPtr& current) -> StatusOr<std::optional<std::string>> {
+      error.reset();
+      written = false;
+      finish_delete = false;
+      if (!current) {
+        ApiOr<Json> desired = mutate(Json());
+        if (!desired.ok()) {
+          error = desired.error();
+          return InternalError("rejected");
+        }
+        ApiOr<Json> prepared = PrepareCreate(resource, ns, std::move(*desired), options);
+        if (!prepared.ok()) {
+          error = prepared.error();
+          return InternalError("rejected");
+        }
+        result = std::move(*prepared);
+        created = true;
+        if (options.dry_run) return std::optional<std::string>();
+        written = true;
+        return std::optional<std::string>(Serialize(resource, result));
+      }
+      Json old_object = Json::parse(current->value, nullptr, false);
+      DefaultOnRead(resource, old_object);
+      ApiOr<Json> desired = mutate(old_object);
+      if (!desired.ok()) {
+        error = desired.error();
+        return InternalError("rejected");
+      }
+      ApiOr<std::optional<Json>> prepared =
+          PrepareUpdate(resource, old_object, std::move(*desired), subresource, options);
+      if (!prepared.ok()) {
+        error = prepared.error();
+        return InternalError("rejected");
+      }
+      if (!prepared->has_value()) {
+        result = old_object;
+        return std::optional<std::string>();
+      }
+      result = std::move(**prepared);
+      const Json& meta = result["metadata"];
+      if (meta.contains("deletionTimestamp") && Finalizers(result).empty() &&
+          meta.value("deletionGracePeriodSeconds", int64_t{0}) == 0) {
+        finish_delete = true;
+        Meta(result)["resourceVersion"] = std::to_string(current->rv);
+        return std::optional<std::string>();
+      }
+      if (options.dry_run) {
+        Meta(result)["resourceVersion"] = std::to_string(current->rv);
+        return std::optional<std::string>();
+      }
+      written = true;
+      return std::optional<std::string>(Serialize(resource, result));
+    };
+    StatusOr<ObjectPtr> stored = store_.GuaranteedUpdate(key, fn, allow_create);
+    if (error) return *error;
+    if (!stored.ok()) {
+      return ApiError::FromStatus(stored.status(), resource.group, resource.resource, name);
+    }
+    if (finish_delete) {
+      if (options.dry_run) return MutateResult{result, false};
+      StatusOr<ObjectPtr> deleted = store_.Delete(key, DeleteAt((*stored)->rv));
+      if (!deleted.ok() && deleted.status().IsConflict()) continue;
+      if (!deleted.ok()) {
+        return ApiError::FromStatus(deleted.status(), resource.group, resource.resource, name);
+      }
+      AfterWrite(resource, result, true);
+      return MutateResult{result, false};
+    }
+    if (written) {
+      result = Json::parse((*stored)->value);
+      AfterWrite(resource, result, false);
+    } else if (!options.dry_run || !created) {
+      if (!result.is_object()) result = Json::parse((*stored)->value);
+    }
+    return MutateResult{result, created};
+  }
+  return ApiError::Conflict(resource.group, resource.resource, name);
+}
+
+ApiOr<ApiServer::DeleteResult> ApiServer::DeleteObject(const ResourceInfo& resource,
+                                                       const std::string& ns,
+                                                       const std::string& name,
+                                                       const DeleteRequest& request) {
+  std::string key = resource.Key(ns, name);
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    StatusOr<ObjectPtr> found = store_.Get(key);
+    if (!found.ok()) return ApiError::NotFound(resource.group, resource.resource, name);
+    Json current = Json::parse((*found)->value);
+    DefaultOnRead(resource, current);
+    std::string uid = MetaString(current, "uid");
+    if (!request.precondition_uid.empty() && request.precondition_uid != uid) {
+      return ApiError::UidPreconditionConflict(resource.group, resource.kind, name,
+                                               request.precondition_uid, uid);
+    }
+    if (!request.precondition_rv.empty() &&
+        request.precondition_rv != std::to_string((*found)->rv)) {
+      return ApiError::Conflict(resource.group, resource.resource, name);
+    }
+    bool is_pod = resource.resource == "pods";
+    int64_t grace = 0;
+    if (is_pod) {
+      grace =
+          request.grace_seconds.value_or(current.value("spec", Json::object())
+                                             .value("terminationGracePeriodSeconds", int64_t{30}));
+      if (current.value("spec", Json::object()).value("nodeName", "").empty()) grace = 0;
+      if (grace < 0) grace = 0;
+    }
+    bool terminating = current["metadata"].contains("deletionTimestamp");
+    if (terminating) {
+      bool shorten = is_pod && request.grace_seconds && *request.grace_seconds == 0 &&
+                     current["metadata"].value("deletionGracePeriodSeconds", int64_t{0}) != 0;
+      if (!shorten) return DeleteResult{current, false};
+    }
+    std::vector<std::string> finalizers = Finalizers(current);
+    auto add_finalizer = [&](const std::string& f) {
+      if (std::find(finalizers.begin(), finalizers.end(), f) == finalizers.end()) {
+        finalizers.push_back(f);
+      }
+    };
+    if (!terminating) {
+      if (request.propagation == "Foreground") add_finalizer("foregroundDeletion");
+      if (request.propagation == "Orphan") add_finalizer("orphan");
+    }
+    bool is_namespace = resource.resource == "namespaces";
+    if (finalizers.empty() && grace == 0 && !is_namespace) {
+      if (request.dry_run) return DeleteResult{current, true};
+      StatusOr<ObjectPtr> deleted = store_.Delete(key, DeleteAt((*found)->rv));
+      if (!deleted.ok() && deleted.status().IsConflict()) continue;
+      if (!deleted.ok()) {
+        return ApiError::FromStatus(deleted.status(), resource.group, resource.resource, name);
+      }
+      Json last = Json::parse((*deleted)->value);
+      if (is_pod && !last["metadata"].contains("deletionTimestamp")) {
+        last["metadata"]["deletionTimestamp"] = NowText();
+        last["metadata"]["deletionGracePeriodSeconds"] = 0;
+      }
+      AfterWrite(resource, last, true);
+      NudgeGarbageCollector();
+      return DeleteResult{last, true};
+    }
+    Json marked = current;
+    Json& meta = Meta(marked);
+    meta["deletionTimestamp"] = kube::FormatTime(clock_.WallNow() + std::chrono::seconds(grace));
+    meta["deletionGracePeriodSeconds"] = grace;
+    if (!finalizers.empty()) meta["finalizers"] = finalizers;
+    if (HasGeneration(resource)) meta["generation"] = meta.value("generation", int64_t{0}) + 1;
+    if (is_namespace) marked["status"]["phase"] = "Terminating";
+    if (is_namespace) meta.erase("deletionGracePeriodSeconds");
+    if (request.dry_run) return DeleteResult{marked, false};
+    StatusOr<ObjectPtr> updated = store_.Update(key, Serialize(resource, marked), (*found)->rv);
+    if (!updated.ok() && updated.status().IsConflict()) continue;
+    if (!updated.ok()) {
+      return ApiError::FromStatus(updated.status(), resource.group, resource.resource, name);
+    }
+    NudgeGarbageCollector();
+    return DeleteResult{Json::parse((*updated)->value), false};
+  }
+  return ApiError::Conflict(resource.group, resource.resource, name);
+}
+
+void ApiServer::AfterWrite(const ResourceInfo& resource, const Json& object, bool deleted) {
+  if (resource.resource != "customresourcedefinitions" || resource.crd) return;
+  if (deleted) {
+    registry_.RemoveCrd(MetaString(object, "name"));
+  } else {
+    (void)registry_.PutCrd(object);
+  }
+}
+
+}  // namespace osbx::standalone
