@@ -275,6 +275,9 @@ std::vector<Json> FakeKubeletApi::Pods() const {
 
 bool FakeKubeletApi::WaitFor(const std::function<bool()>& predicate,
                              std::chrono::milliseconds timeout) {
+  // Predicates may also read state outside the store (the node's metrics), which changes
+  // without notice: those are re-checked every few milliseconds.
+  constexpr auto kRecheck = std::chrono::milliseconds(5);
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     uint64_t seen;
@@ -283,11 +286,10 @@ bool FakeKubeletApi::WaitFor(const std::function<bool()>& predicate,
       seen = changes_;
     }
     if (predicate()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
     std::unique_lock<std::mutex> lock(mu_);
-    if (!changed_cv_.wait_until(lock, deadline, [&] { return changes_ != seen; })) {
-      lock.unlock();
-      return predicate();
-    }
+    changed_cv_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() + kRecheck),
+                           [&] { return changes_ != seen; });
   }
 }
 

@@ -67,8 +67,9 @@ class FakeKubeletApi final : public KubeletApi {
   void FailNext(Verb verb, Status status);
   Counts counts() const;
 
-  // Blocks until `predicate` holds, re-checking after every change of the store, for at most
-  // `timeout` of real time. The predicate runs without the store's lock (it may read the fake).
+  // Blocks until `predicate` holds, re-checking after every change of the store (and every few
+  // milliseconds), for at most `timeout` of real time. The predicate runs without the store's
+  // lock (it may read the fake).
   bool WaitFor(const std::function<bool()>& predicate,
                std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
