@@ -27,6 +27,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "internal/standalone/store/store.h"
 
@@ -312,11 +313,22 @@ std::string MachineNotes(const std::string& dir) {
 #else
   const char* build = "unoptimized/debug build: numbers understate the store";
 #endif
+  std::string load = "unknown";
+  std::ifstream loadavg("/proc/loadavg");
+  std::getline(loadavg, load);
   return fmt::format(
+      "Load average (1/5/15 min, runnable/total, last pid) when the report was written: {}.\n\n"
       "Machine: {} {} {}; CPU: {}; {} hardware threads (shared with other builds, so numbers "
       "are indicative); data directory {} on {}; {}.",
-      u.sysname, u.release, u.machine, cpu, std::thread::hardware_concurrency(), dir, fs_type,
+      load, u.sysname, u.release, u.machine, cpu, std::thread::hardware_concurrency(), dir, fs_type,
       build);
+}
+
+template <typename Run, typename Member>
+std::vector<double> Field(const std::vector<Run>& runs, Member field) {
+  std::vector<double> v;
+  for (const Run& r : runs) v.push_back(r.*field);
+  return v;
 }
 
 void WriteReport(const Config& cfg, const std::string& dir, std::pair<double, double> fsync_ms,
@@ -341,6 +353,10 @@ void WriteReport(const Config& cfg, const std::string& dir, std::pair<double, do
              "| watch delivery lag p99, {} watchers, {} writes/s (ms) | {:.2f} | < 50 | "
              "{} |\n",
              kWatchers, kFanoutRate, p99, p99 < 50 && complete ? "met" : "missed")
+      << "\nPer run: durable creates/s "
+      << fmt::format("{:.0f}", fmt::join(Field(tp, &ThroughputResult::writes_per_second), ", "))
+      << "; fan-out lag p99 (ms) "
+      << fmt::format("{:.2f}", fmt::join(Field(fo, &FanoutResult::lag_p99_ms), ", ")) << ".\n"
       << "\nOther medians:\n\n"
       << fmt::format("- writes per transaction (group commit): {:.1f}\n",
                      med(tp, &ThroughputResult::mean_batch))
