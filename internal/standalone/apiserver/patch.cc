@@ -129,6 +129,15 @@ void ApiServer::ServePatch(Call& call) {
       std::vector<ApplyConflict> conflicts = Apply({manager, "Apply", api_version, subresource},
                                                    current, applied_config, force, now, result);
       if (!conflicts.empty()) return ConflictError(conflicts);
+      if (!current.is_object()) {
+        // Creation by apply: the identity comes from the applied configuration.
+        result["apiVersion"] = applied_config["apiVersion"];
+        result["kind"] = applied_config["kind"];
+        const Json& meta = applied_config.value("metadata", Json::object());
+        for (const char* key : {"name", "namespace", "generateName"}) {
+          if (meta.contains(key)) result["metadata"][key] = meta[key];
+        }
+      }
       return result;
     };
   } else {

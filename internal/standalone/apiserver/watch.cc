@@ -143,14 +143,13 @@ bool WatchPump::Pump(WatchSession& s, Clock::TimePoint now) {
     s.writer->Finish();
     return false;
   }
-  bool bookmark_due =
-      now >= s.next_bookmark || (s.deadline && now >= *s.deadline - std::chrono::seconds(2) &&
-                                 s.next_bookmark > *s.deadline - std::chrono::seconds(2));
-  if (s.allow_bookmarks && bookmark_due) {
+  bool final_due =
+      s.deadline && !s.final_bookmark_sent && now >= *s.deadline - std::chrono::seconds(2);
+  if (s.allow_bookmarks && (now >= s.next_bookmark || final_due)) {
     int64_t rv = std::max(s.last_rv, s.watcher->progress_rv());
     if (!s.writer->WriteChunk(BookmarkLine(*s.resource, rv, false))) return false;
-    s.next_bookmark =
-        now >= s.next_bookmark ? now + bookmark_interval_ : *s.deadline + std::chrono::hours(1);
+    if (final_due) s.final_bookmark_sent = true;
+    s.next_bookmark = now + bookmark_interval_;
   }
   return true;
 }
@@ -163,7 +162,9 @@ void WatchPump::Loop() {
     for (const auto& s : sessions_) {
       if (s->allow_bookmarks) {
         wake = std::min(wake, s->next_bookmark);
-        if (s->deadline) wake = std::min(wake, *s->deadline - std::chrono::seconds(2));
+        if (s->deadline && !s->final_bookmark_sent) {
+          wake = std::min(wake, *s->deadline - std::chrono::seconds(2));
+        }
       }
       if (s->deadline) wake = std::min(wake, *s->deadline);
     }

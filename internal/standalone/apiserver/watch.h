@@ -34,6 +34,7 @@ struct WatchSession {
   std::optional<Clock::TimePoint> deadline;
   Clock::TimePoint next_bookmark;
   bool columns_sent = false;
+  bool final_bookmark_sent = false;  // the one shortly before the deadline
   int64_t last_rv = 0;
   bool done = false;
 };

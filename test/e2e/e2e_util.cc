@@ -1,0 +1,148 @@
+#include "test/e2e/e2e_util.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace osbx::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+CommandResult RunShell(const std::string& command) {
+  char out_path[] = "/tmp/osbx-e2e-out-XXXXXX";
+  char err_path[] = "/tmp/osbx-e2e-err-XXXXXX";
+  int out_fd = mkstemp(out_path);
+  int err_fd = mkstemp(err_path);
+  close(out_fd);
+  close(err_fd);
+  std::string full = "(" + command + ") >" + out_path + " 2>" + err_path + " </dev/null";
+  int status = std::system(full.c_str());
+  CommandResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = ReadAll(out_path);
+  result.err = ReadAll(err_path);
+  unlink(out_path);
+  unlink(err_path);
+  return result;
+}
+
+TempDir::TempDir() {
+  char pattern[] = "/tmp/osbx-e2e-XXXXXX";
+  path_ = mkdtemp(pattern);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+std::string BuiltBinary(const std::string& name) {
+  if (const char* build = std::getenv("OSBX_BUILD_DIR")) {
+    return std::string(build) + "/bin/" + name;
+  }
+  fs::path self = fs::read_symlink("/proc/self/exe");
+  return (self.parent_path().parent_path() / "bin" / name).string();
+}
+
+ApiServerProcess::ApiServerProcess(std::string data_dir) : data_dir_(std::move(data_dir)) {}
+
+ApiServerProcess::~ApiServerProcess() {
+  if (pid_ > 0) Kill();
+}
+
+bool ApiServerProcess::Start() {
+  std::string log = data_dir_ + ".log";
+  std::string binary = BuiltBinary("opensandbox-apiserver");
+  unlink(log.c_str());  // a restart must not read the previous run's address
+  pid_t pid = fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    FILE* f = std::freopen(log.c_str(), "w", stdout);
+    (void)f;
+    dup2(STDOUT_FILENO, STDERR_FILENO);
+    execl(binary.c_str(), binary.c_str(), "--data-dir", data_dir_.c_str(), "--port", "0",
+          "--bookmark-interval-ms", "1000", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  pid_ = pid;
+  // Wait (bounded) for the "listening on https://127.0.0.1:PORT" line.
+  for (int i = 0; i < 200; ++i) {
+    std::string text = ReadAll(log);
+    size_t at = text.find("https://127.0.0.1:");
+    if (at != std::string::npos && text.find('\n', at) != std::string::npos) {
+      port_ = std::atoi(text.c_str() + at + 18);
+      return true;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+void ApiServerProcess::Stop() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+void ApiServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::string ApiServerProcess::KubectlPrefix() const {
+  return "kubectl --kubeconfig " + ShellQuote(kubeconfig()) + " --cache-dir " +
+         ShellQuote(data_dir_ + "-kubecache");
+}
+
+CommandResult ApiServerProcess::Kubectl(const std::string& args) const {
+  return RunShell(KubectlPrefix() + " " + args);
+}
+
+CommandResult ApiServerProcess::Curl(const std::string& path, const std::string& extra) const {
+  std::string token = ReadAll(data_dir_ + "/token");
+  while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) token.pop_back();
+  return RunShell("curl -sS --max-time 20 --cacert " + ShellQuote(data_dir_ + "/ca.crt") + " -H " +
+                  ShellQuote("Authorization: Bearer " + token) + " " + extra + " " +
+                  ShellQuote("https://127.0.0.1:" + std::to_string(port_) + path));
+}
+
+}  // namespace osbx::e2e
