@@ -45,10 +45,11 @@ int RunManager(const osbx::controller::Flags& flags) {
     if (running != nullptr) running->Stop();
   });
 
-  auto cluster = kube::RestCluster::Connect({.kubeconfig = flags.kubeconfig,
-                                             .qps = flags.kube_client_qps,
-                                             .burst = flags.kube_client_burst,
-                                             .metrics = nullptr});
+  kube::RestClusterOptions cluster_options;
+  cluster_options.kubeconfig = flags.kubeconfig;
+  cluster_options.qps = flags.kube_client_qps;
+  cluster_options.burst = flags.kube_client_burst;
+  auto cluster = kube::RestCluster::Connect(cluster_options);
   if (!cluster.ok()) return fail(cluster.status());
   OSBX_LOG_INFO("connecting to the API server", {"server", (*cluster)->server()},
                 {"config", (*cluster)->source()});

@@ -116,6 +116,7 @@ Status Manager::StartLeaderElection() {
   if (!options_.leader_election) {
     leading_ = true;
     OSBX_RETURN_IF_ERROR(StartGroup(/*leader_only=*/true));
+    OSBX_LOG_INFO("leader-only runnables started", {"leader election", "off"});
     MutexLock lock(mu_);
     all_started_ = true;
     cv_.notify_all();
@@ -173,6 +174,7 @@ Status Manager::WaitForStopOrFailure() {
       if (stop_requested_) return Status::Ok();
     }
     OSBX_RETURN_IF_ERROR(StartGroup(/*leader_only=*/true));
+    OSBX_LOG_INFO("leader-only runnables started", {"leader election", "won"});
     MutexLock lock(mu_);
     all_started_ = true;
     cv_.notify_all();

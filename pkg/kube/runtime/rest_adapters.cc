@@ -49,9 +49,10 @@ class RestEventSink final : public EventSink {
 }  // namespace
 
 struct RestCluster::Impl {
-  explicit Impl(std::unique_ptr<RestClient> c)
-      : client(std::move(c)), leases(*client), events(*client) {}
+  Impl(std::unique_ptr<RestClient> c, std::unique_ptr<RestClient> l)
+      : client(std::move(c)), lease_client(std::move(l)), leases(*lease_client), events(*client) {}
   std::unique_ptr<RestClient> client;
+  std::unique_ptr<RestClient> lease_client;  // bounded, never retried
   RestLeaseClient leases;
   RestEventSink events;
 };
@@ -65,8 +66,14 @@ StatusOr<std::unique_ptr<RestCluster>> RestCluster::Connect(const RestClusterOpt
   client_options.observer = [&metrics](const RequestMetrics& r) {
     metrics.ObserveRestRequest(r.verb, r.host, r.code, r.latency);
   };
+  RestClientOptions lease_options = client_options;
+  lease_options.retry.max_retries = 0;
+  RestConfig lease_config = config;
+  lease_config.timeout = options.lease_request_timeout;
   OSBX_ASSIGN_OR_RETURN(auto client, RestClient::New(config, std::move(client_options)));
-  return std::unique_ptr<RestCluster>(new RestCluster(std::make_unique<Impl>(std::move(client))));
+  OSBX_ASSIGN_OR_RETURN(auto lease_client, RestClient::New(lease_config, std::move(lease_options)));
+  return std::unique_ptr<RestCluster>(
+      new RestCluster(std::make_unique<Impl>(std::move(client), std::move(lease_client))));
 }
 
 RestCluster::RestCluster(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -77,6 +84,7 @@ std::unique_ptr<ListerWatcher> RestCluster::NewListerWatcher(const ResourceRef& 
   return impl_->client->NewListerWatcher(resource, ns);
 }
 
+RestClient& RestCluster::client() { return *impl_->client; }
 LeaseClient& RestCluster::Leases() { return impl_->leases; }
 EventSink& RestCluster::Events() { return impl_->events; }
 std::string RestCluster::server() const { return impl_->client->config().server; }

@@ -8,6 +8,7 @@
 // The REST client's headers stay inside rest_adapters.cc, so binaries can include this next to
 // the manager without pulling in the whole client.
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -17,6 +18,8 @@
 
 namespace osbx::kube {
 
+class RestClient;  // pkg/kube/client/rest_client.h
+
 struct RestClusterOptions {
   // --kubeconfig ("" = the usual precedence).
   std::string kubeconfig;
@@ -25,6 +28,10 @@ struct RestClusterOptions {
   int burst = 200;
   // Metrics::Global() when null. Not owned.
   Metrics* metrics = nullptr;
+  // Bound on each Lease request, which is never retried inside the client: a leader must notice
+  // a failed renewal before its renew deadline, not after the client's retries and backoff.
+  // Keep it well below the renew deadline (10 s by default).
+  std::chrono::milliseconds lease_request_timeout{std::chrono::seconds(4)};
 };
 
 class RestCluster final : public ClusterClient {
@@ -37,6 +44,9 @@ class RestCluster final : public ClusterClient {
                                                   const std::string& ns) override;
   LeaseClient& Leases() override;
   EventSink& Events() override;
+
+  // The REST client, for reconcilers' reads and writes (include rest_client.h to use it).
+  RestClient& client();
 
   // The API server URL and where the settings came from, for logs.
   std::string server() const;
