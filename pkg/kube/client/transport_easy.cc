@@ -118,6 +118,14 @@ Status StatusFromCurl(CURLcode code, const char* detail) {
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
       return Status(StatusCode::kServerTimeout, msg);
+    // The peer's certificate or our TLS material is wrong: a configuration problem that
+    // retrying cannot fix.
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+      return Status(StatusCode::kInvalid, "TLS: " + msg);
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_BAD_FUNCTION_ARGUMENT:

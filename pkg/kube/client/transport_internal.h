@@ -47,7 +47,8 @@ struct Transfer {
 // callbacks). Fails when libcurl rejects an option.
 [[nodiscard]] Status ConfigureEasy(Transfer& t, const TransportOptions& options);
 
-// The Status of a transfer that ended with a libcurl error.
+// The Status of a transfer that ended with a libcurl error: kServerTimeout for timeouts, kInvalid
+// for TLS verification and configuration problems, kUnavailable for connection failures.
 Status StatusFromCurl(CURLcode code, const char* detail);
 
 }  // namespace osbx::kube::transport_internal

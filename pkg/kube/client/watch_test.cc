@@ -1,0 +1,294 @@
+// RestClient::Watch against replayed watch streams over TLS: captured events split into chunks,
+// bookmarks, the in-stream 410 ERROR event, error answers, malformed lines and the watchdog.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <mutex>
+
+#include "pkg/kube/client/rest_client.h"
+#include "pkg/kube/client/testing/replay_server.h"
+#include "pkg/kube/client/testing/testdata.h"
+
+namespace osbx::kube {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::ReadTestdata;
+using testing::ReplayServer;
+
+const ResourceRef kBatchSandboxes{"sandbox.opensandbox.io", "v1alpha1", "batchsandboxes",
+                                  "BatchSandbox", true};
+
+// Collects what a watch reports; Wait blocks until on_close ran.
+class Recorder {
+ public:
+  WatchCallbacks Callbacks() {
+    return {[this](WatchEvent&& e) {
+              std::lock_guard<std::mutex> lock(mu_);
+              events_.push_back(std::move(e));
+              cv_.notify_all();
+            },
+            [this](const Status& s) {
+              std::lock_guard<std::mutex> lock(mu_);
+              ++closes_;
+              status_ = s;
+              cv_.notify_all();
+            }};
+  }
+  Status WaitClosed() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return closes_ > 0; });
+    return status_;
+  }
+  void WaitEvents(size_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return events_.size() >= n; });
+  }
+  std::vector<WatchEventType> Types() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<WatchEventType> types;
+    for (const WatchEvent& e : events_) types.push_back(e.type);
+    return types;
+  }
+  std::vector<WatchEvent> Events() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return events_;
+  }
+  int closes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return closes_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<WatchEvent> events_;
+  int closes_ = 0;
+  Status status_;
+};
+
+RestClientOptions WithClock(const Clock* clock) {
+  RestClientOptions options;
+  options.clock = clock;
+  return options;
+}
+
+std::unique_ptr<RestClient> NewClient(const RestConfig& config, RestClientOptions options = {}) {
+  StatusOr<std::unique_ptr<RestClient>> client = RestClient::New(config, std::move(options));
+  EXPECT_TRUE(client.ok()) << client.status().ToString();
+  return std::move(*client);
+}
+
+ListOptions WatchFrom(std::string rv) {
+  ListOptions o;
+  o.resource_version = std::move(rv);
+  o.allow_watch_bookmarks = true;
+  o.timeout_seconds = 10;
+  return o;
+}
+
+class WatchTest : public ::testing::TestWithParam<size_t> {
+ protected:
+  void Serve(ReplayServer::Script script) { ASSERT_TRUE(server_.Start(std::move(script)).ok()); }
+  ReplayServer server_;
+};
+
+// The captured stream, cut into chunks of GetParam() bytes, arrives as the same six events.
+TEST_P(WatchTest, CapturedStreamDecodesWhateverTheChunking) {
+  size_t chunk = GetParam();
+  Serve([chunk](size_t, const http::Request&, http::ResponseWriter& w) {
+    ReplayServer::Stream(w, 200, ReadTestdata("watch/crud_then_bookmarks.jsonl"), chunk);
+  });
+  auto client = NewClient(server_.Config());
+  Recorder rec;
+  auto watch = client->Watch(kBatchSandboxes, "wire", WatchFrom("1649"), rec.Callbacks());
+  ASSERT_TRUE(watch.ok());
+  EXPECT_TRUE(rec.WaitClosed().ok());  // the server ended the stream cleanly
+  EXPECT_THAT(rec.Types(), ElementsAre(WatchEventType::kAdded, WatchEventType::kModified,
+                                       WatchEventType::kModified, WatchEventType::kDeleted,
+                                       WatchEventType::kBookmark, WatchEventType::kBookmark));
+  EXPECT_EQ(rec.Events()[5].object["metadata"]["resourceVersion"], "1654");
+  http::Request r = server_.requests().at(0);
+  EXPECT_EQ(r.raw_query, "watch=1&resourceVersion=1649&allowWatchBookmarks=true&timeoutSeconds=10");
+}
+
+INSTANTIATE_TEST_SUITE_P(Chunking, WatchTest, ::testing::Values(1, 7, 100, 1 << 20));
+
+class WatchReplayTest : public ::testing::Test {
+ protected:
+  void Serve(ReplayServer::Script script) { ASSERT_TRUE(server_.Start(std::move(script)).ok()); }
+  ReplayServer server_;
+};
+
+TEST_F(WatchReplayTest, ExpiredErrorEventIsDeliveredThenClosesWithGone) {
+  Serve([](size_t, const http::Request&, http::ResponseWriter& w) {
+    ReplayServer::Stream(w, 200, ReadTestdata("watch/expired_410.jsonl"), 1 << 20);
+  });
+  auto client = NewClient(server_.Config());
+  Recorder rec;
+  auto watch = client->Watch(kBatchSandboxes, "wire", WatchFrom("1"), rec.Callbacks());
+  ASSERT_TRUE(watch.ok());
+  Status closed = rec.WaitClosed();
+  EXPECT_TRUE(closed.IsGone()) << closed.ToString();
+  EXPECT_EQ(closed.message(), "too old resource version: 1 (1156)");
+  EXPECT_THAT(rec.Types(), ElementsAre(WatchEventType::kError));
+}
+
+TEST_F(WatchReplayTest, IdleBookmarksOnlyMoveTheResourceVersion) {
+  Serve([](size_t, const http::Request&, http::ResponseWriter& w) {
+    ReplayServer::Stream(w, 200, ReadTestdata("watch/idle_bookmarks.jsonl"), 50);
+  });
+  auto client = NewClient(server_.Config());
+  Recorder rec;
+  auto watch = client->Watch(kBatchSandboxes, "wire", WatchFrom("1656"), rec.Callbacks());
+  ASSERT_TRUE(rec.WaitClosed().ok());
+  for (const WatchEvent& e : rec.Events()) {
+    EXPECT_EQ(e.type, WatchEventType::kBookmark);
+    EXPECT_EQ(e.object["metadata"], Json::parse(R"({"resourceVersion":"1678"})"));
+  }
+  EXPECT_EQ(rec.Events().size(), 3u);
+}
+
+TEST_F(WatchReplayTest, ErrorAnswerClosesWithTheDecodedStatus) {
+  Serve([](size_t, const http::Request&, http::ResponseWriter& w) {
+    ReplayServer::Reply(w, 403, ReadTestdata("errors/403_forbidden.body"));
+  });
+  auto client = NewClient(server_.Config());
+  Recorder rec;
+  auto watch = client->Watch(kBatchSandboxes, "wire", WatchFrom("1"), rec.Callbacks());
+  Status closed = rec.WaitClosed();
+  EXPECT_EQ(closed.code(), StatusCode::kForbidden);
+  EXPECT_THAT(closed.message(), HasSubstr("cannot list resource"));
+  EXPECT_TRUE(rec.Events().empty());
+}
+
+TEST_F(WatchReplayTest, MalformedLineEndsTheWatchWithAnError) {
+  std::promise<void> client_gone;
+  Serve([&](size_t, const http::Request&, http::ResponseWriter& w) {
+    std::string stream = ReadTestdata("watch/crud_then_bookmarks.jsonl");
+    w.StartStream(200, http::Headers{{"Content-Type", "application/json"}});
+    w.WriteChunk(stream.substr(0, stream.find('\n') + 1));
+    w.WriteChunk("{\"type\":\"ADDED\",\"object\":{\"metadata\":\n");
+    // The stream stays open: only the client can end it.
+    auto held = w.Retain();
+    held->SetOnClose([&client_gone, held] { client_gone.set_value(); });
+  });
+  auto client = NewClient(server_.Config());
+  Recorder rec;
+  auto watch = client->Watch(kBatchSandboxes, "wire", WatchFrom("1649"), rec.Callbacks());
+  Status closed = rec.WaitClosed();
+  EXPECT_FALSE(closed.ok());
+  EXPECT_THAT(closed.message(), HasSubstr("malformed watch event"));
+  EXPECT_THAT(rec.Types(), ElementsAre(WatchEventType::kAdded));
+  client_gone.get_future().wait();  // the client dropped the connection
+}
+
+TEST_F(WatchReplayTest, WatchdogClosesASilentStream) {
+  std::shared_ptr<http::ResponseWriter> held;
+  Serve([&](size_t, const http::Request&, http::ResponseWriter& w) {
+    std::string stream = ReadTestdata("watch/crud_then_bookmarks.jsonl");
+    w.StartStream(200, http::Headers{{"Content-Type", "application/json"}});
+    w.WriteChunk(stream.substr(0, stream.find('\n') + 1));
+    held = w.Retain();  // then silence, as from a dead peer
+  });
+  FakeClock clock;
+  auto client = NewClient(server_.Config(), WithClock(&clock));
+  Recorder rec;
+  auto watch = client->Watch(kBatchSandboxes, "wire", WatchFrom("1649"), rec.Callbacks());
+  rec.WaitEvents(1);
+  // timeoutSeconds (10) + slack (30): one second less is still alive...
+  clock.Advance(std::chrono::seconds(39));
+  client->transport().Wakeup();
+  EXPECT_EQ(rec.closes(), 0);
+  // ...one more second and the stream is declared dead.
+  clock.Advance(std::chrono::seconds(2));
+  client->transport().Wakeup();
+  Status closed = rec.WaitClosed();
+  EXPECT_EQ(closed.code(), StatusCode::kServerTimeout);
+  EXPECT_THAT(closed.message(), HasSubstr("no data for 40s"));
+}
+
+TEST_F(WatchReplayTest, StopEndsTheStreamWithoutFurtherCallbacks) {
+  std::promise<void> client_gone;
+  std::shared_ptr<http::ResponseWriter> held;
+  Serve([&](size_t, const http::Request&, http::ResponseWriter& w) {
+    std::string stream = ReadTestdata("watch/crud_then_bookmarks.jsonl");
+    w.StartStream(200, http::Headers{{"Content-Type", "application/json"}});
+    w.WriteChunk(stream.substr(0, stream.find('\n') + 1));
+    held = w.Retain();
+    held->SetOnClose([&client_gone] { client_gone.set_value(); });
+  });
+  auto client = NewClient(server_.Config());
+  Recorder rec;
+  auto watch = client->Watch(kBatchSandboxes, "wire", WatchFrom("1649"), rec.Callbacks());
+  rec.WaitEvents(1);
+  (*watch)->Stop();
+  client_gone.get_future().wait();
+  // A chunk written after Stop must never reach the callbacks.
+  held->WriteChunk("{\"type\":\"DELETED\",\"object\":{}}\n");
+  watch->reset();
+  client.reset();  // joins the I/O thread: every callback that could run has run
+  EXPECT_EQ(rec.Events().size(), 1u);
+  EXPECT_EQ(rec.closes(), 0);
+}
+
+TEST_F(WatchReplayTest, WatchesAreNotThrottled) {
+  Serve([](size_t i, const http::Request& r, http::ResponseWriter& w) {
+    if (r.query.Has("watch")) {
+      return ReplayServer::Stream(w, 200, ReadTestdata("watch/idle_bookmarks.jsonl"), 1 << 20);
+    }
+    (void)i;
+    ReplayServer::Reply(w, 200, "{}");
+  });
+  FakeClock clock;
+  RestConfig config = server_.Config();
+  config.qps = 0.001;
+  config.burst = 1;
+  auto client = NewClient(config, WithClock(&clock));
+  ASSERT_TRUE(client->Request("GET", "/version").ok());  // uses the only token
+  Recorder rec;
+  std::vector<std::unique_ptr<WatchHandle>> watches;
+  for (int i = 0; i < 3; ++i) {
+    auto watch = client->Watch(kBatchSandboxes, "wire", WatchFrom("1"), rec.Callbacks());
+    ASSERT_TRUE(watch.ok());
+    watches.push_back(std::move(*watch));
+  }
+  rec.WaitEvents(9);  // three watches served without any simulated time passing
+}
+
+TEST_F(WatchReplayTest, ListerWatcherListsEverythingAndWatchesTheNamespace) {
+  Serve([](size_t i, const http::Request& r, http::ResponseWriter& w) {
+    if (r.query.Has("watch")) {
+      return ReplayServer::Stream(w, 200, ReadTestdata("watch/crud_then_bookmarks.jsonl"), 64);
+    }
+    if (i == 0) {
+      return ReplayServer::Reply(
+          w, 200,
+          R"({"apiVersion":"sandbox.opensandbox.io/v1alpha1","items":[{"metadata":{"name":"a"}}],"kind":"BatchSandboxList","metadata":{"continue":"t1","resourceVersion":"1649"}})"
+          "\n");
+    }
+    ReplayServer::Reply(
+        w, 200,
+        R"({"apiVersion":"sandbox.opensandbox.io/v1alpha1","items":[{"metadata":{"name":"b"}}],"kind":"BatchSandboxList","metadata":{"continue":"","resourceVersion":"1649"}})"
+        "\n");
+  });
+  auto client = NewClient(server_.Config());
+  std::unique_ptr<ListerWatcher> lw = client->NewListerWatcher(kBatchSandboxes, "wire");
+  StatusOr<ListResult> list = lw->List(ListOptions{});
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->items.size(), 2u);
+  EXPECT_EQ(list->resource_version, "1649");
+  Recorder rec;
+  auto watch = lw->Watch(WatchFrom(list->resource_version), rec.Callbacks());
+  ASSERT_TRUE(watch.ok());
+  EXPECT_TRUE(rec.WaitClosed().ok());
+  EXPECT_EQ(rec.Events().size(), 6u);
+  EXPECT_EQ(server_.requests().at(2).path,
+            "/apis/sandbox.opensandbox.io/v1alpha1/namespaces/wire/batchsandboxes");
+}
+
+}  // namespace
+}  // namespace osbx::kube
