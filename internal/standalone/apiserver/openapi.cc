@@ -87,10 +87,8 @@ OrderedJson Operation(const ResourceInfo& r, const std::string& action, const st
                              "application/merge-patch+json"}) {
       content[type] = {{"schema", {{"$ref", Ref(std::string(kMeta) + "Patch")}}}};
     }
-    if (!r.crd) {
-      content["application/strategic-merge-patch+json"] = {
-          {"schema", {{"$ref", Ref(std::string(kMeta) + "Patch")}}}};
-    }
+    // Strategic merge patch is accepted for built-ins but not advertised: kubectl then computes
+    // it from its own compiled-in types instead of from the minimal built-in schemas here.
     op["requestBody"] = {{"content", content}, {"required", true}};
   }
   if (!params.empty()) op["parameters"] = params;

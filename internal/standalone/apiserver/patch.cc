@@ -7,6 +7,7 @@
 #include "internal/standalone/apiserver/managed_fields.h"
 #include "internal/standalone/apiserver/object_codec.h"
 #include "pkg/kube/meta/timestamp.h"
+#include "pkg/kube/patch/strategic_merge.h"
 
 namespace osbx::standalone {
 namespace {
@@ -162,6 +163,13 @@ void ApiServer::ServePatch(Call& call) {
         } catch (const nlohmann::json::exception&) {
           return ApiError::Make(422, "Invalid", kJsonPatchRejected, OrderedJson::object());
         }
+      }
+      if (type == BodyType::kStrategicMergePatch) {
+        const kube::patch::PatchSchema& schema =
+            resource.resource == "pods" ? kube::patch::PodSchema() : kube::patch::EmptySchema();
+        StatusOr<Json> merged = kube::patch::ApplyStrategicMergePatch(current, patch, schema);
+        if (!merged.ok()) return ApiError::FromStatus(merged.status());
+        return *merged;
       }
       Json result = current;
       result.merge_patch(patch);
