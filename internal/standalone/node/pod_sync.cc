@@ -34,10 +34,6 @@ uint64_t NumericVersion(const Json& obj) {
   return err == std::errc() && end == rv.data() + rv.size() ? value : 0;
 }
 
-Clock::Duration Until(Clock::TimePoint now, Clock::TimePoint at) {
-  return at > now ? at - now : Clock::Duration::zero();
-}
-
 }  // namespace
 
 SimNode::PodEntry& SimNode::Entry(const std::string& key, std::string_view uid) {
@@ -197,15 +193,20 @@ SimNode::Outcome SimNode::SyncDeletion(const std::string& key, const Json& pod, 
   if (entry.final_delete_sent) return {};
   // An unbound pod is removed by the API server itself.
   if (NodeNameOf(pod).empty() && !entry.bound) return {};
-  Clock::TimePoint now = clock_.Now();
-  if (!entry.delete_at) {
-    int64_t grace =
-        Section(pod, "metadata").value("deletionGracePeriodSeconds", kDefaultGraceSeconds);
-    Clock::Duration wait = std::min<Clock::Duration>(
-        std::chrono::seconds(std::max<int64_t>(grace, 0)), options_.grace_period_cap);
-    entry.delete_at = now + wait;
+  // deletionTimestamp is the request time plus the grace period; the containers end after the
+  // grace period, cut to the cap. Derived from the pod alone, so it does not matter when (or
+  // how often) the node looks.
+  int64_t grace = std::max<int64_t>(
+      Section(pod, "metadata").value("deletionGracePeriodSeconds", kDefaultGraceSeconds), 0);
+  kube::Time requested =
+      kube::GetDeletionTimestamp(pod).value_or(kube::Time{}) - std::chrono::seconds(grace);
+  kube::Time deadline =
+      requested + std::chrono::duration_cast<kube::Time::duration>(std::min<Clock::Duration>(
+                      std::chrono::seconds(grace), options_.grace_period_cap));
+  kube::Time now = clock_.WallNow();
+  if (now < deadline) {
+    return Outcome{false, std::chrono::duration_cast<Clock::Duration>(deadline - now)};
   }
-  if (now < *entry.delete_at) return Outcome{false, Until(now, *entry.delete_at)};
   if (PodStarted(pod) && !IsTerminalPhase(PhaseOf(pod))) {
     // The containers end before the pod goes: a status write, then the delete.
     Outcome stopped = WriteStatus(key, pod, entry, ParseFaults(pod), true, attempt);

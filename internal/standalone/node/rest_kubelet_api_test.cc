@@ -1,5 +1,8 @@
 #include "internal/standalone/node/rest_kubelet_api.h"
 
+#include "internal/standalone/node/rest_sim_node.h"
+
+#include <algorithm>
 #include <functional>
 #include <mutex>
 #include <vector>
@@ -15,6 +18,7 @@ namespace {
 struct Seen {
   std::string method;
   std::string path;
+  bool watch = false;
   std::string content_type;
   Json body;
 };
@@ -22,6 +26,7 @@ struct Seen {
 // A plain-HTTP API server on port 0 whose answers the test scripts per request.
 class ScriptedServer {
  public:
+  // A status code and body; code 0 opens a watch stream that stays open until the server stops.
   using Answer = std::function<std::pair<int, Json>(const Seen&)>;
 
   explicit ScriptedServer(Answer answer)
@@ -37,19 +42,29 @@ class ScriptedServer {
 
  private:
   void Serve(const http::Request& request, http::ResponseWriter& writer) {
-    Seen seen{request.method, request.path, std::string(request.headers.Get("Content-Type")),
+    Seen seen{request.method, request.path, request.query.GetOr("watch", "") == "true",
+              std::string(request.headers.Get("Content-Type")),
               request.body.empty() ? Json() : Json::parse(request.body, nullptr, false)};
     {
       std::lock_guard<std::mutex> lock(mu_);
       seen_.push_back(seen);
     }
     auto [code, body] = answer_(seen);
+    if (code == 0) {
+      http::Headers headers;
+      headers.Set("Content-Type", "application/json");
+      writer.StartStream(200, std::move(headers));
+      std::lock_guard<std::mutex> lock(mu_);
+      streams_.push_back(writer.Retain());
+      return;
+    }
     http::SendText(writer, code, "application/json", body.dump());
   }
 
   Answer answer_;
   std::mutex mu_;
   std::vector<Seen> seen_;
+  std::vector<std::shared_ptr<http::ResponseWriter>> streams_;  // open watches
   http::Server server_;
 };
 
@@ -159,6 +174,43 @@ TEST_F(RestKubeletApiTest, NodeWritesUseTheNodesResource) {
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[0].path, "/api/v1/nodes/standalone-node/status");
   EXPECT_EQ(seen[1].path, "/api/v1/nodes/standalone-node");
+}
+
+TEST(RestSimNodeTest, RegistersTheNodeOverHttp) {
+  ScriptedServer server([](const Seen& s) {
+    if (s.watch) return std::make_pair(0, Json());
+    if (s.method == "GET") {
+      return std::make_pair(200, Json{{"kind", "List"},
+                                      {"metadata", {{"resourceVersion", "1"}}},
+                                      {"items", Json::array()}});
+    }
+    return std::make_pair(
+        s.method == "POST" ? 201 : 200,
+        Json{{"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", "standalone-node"}}}});
+  });
+  ASSERT_TRUE(server.Start().ok());
+  kube::RestConfig config;
+  config.server = server.url();
+  auto node = RestSimNode::New(config, SimNodeOptions{});
+  ASSERT_TRUE(node.ok()) << node.status().ToString();
+  ASSERT_TRUE((*node)->Start().ok());
+  auto wrote_status = [&] {
+    for (const Seen& s : server.seen()) {
+      if (s.method == "PATCH" && s.path == "/api/v1/nodes/standalone-node/status") return true;
+    }
+    return false;
+  };
+  // Start queued the node's first sync; once the queue is idle it has registered and reported.
+  ASSERT_TRUE((*node)->node().WaitForIdle());
+  ASSERT_TRUE(wrote_status());
+  std::vector<Seen> seen = server.seen();
+  auto created = std::find_if(seen.begin(), seen.end(), [](const Seen& s) {
+    return s.method == "POST" && s.path == "/api/v1/nodes";
+  });
+  ASSERT_NE(created, seen.end());
+  EXPECT_EQ(created->body["metadata"]["labels"]["kubernetes.io/hostname"], "standalone-node");
+  EXPECT_NE(FormatMetrics((*node)->Metrics()).find("node_writes=2"), std::string::npos);
+  (*node)->Stop();
 }
 
 }  // namespace

@@ -171,11 +171,23 @@ void SimNode::WorkerLoop() {
 void SimNode::Handle(const std::string& key) {
   Outcome outcome = key == kNodeKey ? SyncNode() : SyncPod(key);
   if (outcome.retry) {
-    queue_.AddRateLimited(key);
+    queue_.AddAfter(key, NextRetry(key));
     return;
   }
-  queue_.Forget(key);
+  ForgetFailures(key);
   if (outcome.after) queue_.AddAfter(key, *outcome.after);
+}
+
+Clock::Duration SimNode::NextRetry(const std::string& key) {
+  kube::MutexLock lock(retry_mu_);
+  int failures = std::min(++failures_[key], 14);
+  return std::min<Clock::Duration>(std::chrono::milliseconds(5) * (1 << (failures - 1)),
+                                   std::chrono::seconds(30));
+}
+
+void SimNode::ForgetFailures(const std::string& key) {
+  kube::MutexLock lock(retry_mu_);
+  failures_.erase(key);
 }
 
 SimNode::Outcome SimNode::SyncNode() {

@@ -35,7 +35,7 @@
 #include "pkg/kube/cache/shared_informer.h"
 #include "pkg/kube/workqueue/metrics.h"
 #include "pkg/kube/workqueue/mutex.h"
-#include "pkg/kube/workqueue/rate_limiting_queue.h"
+#include "pkg/kube/workqueue/queue.h"
 
 namespace osbx::standalone {
 
@@ -107,7 +107,6 @@ class SimNode {
     int oom_applied = 0;                       // OOM kills already reported
     uint64_t written_rv = 0;                   // resourceVersion our last status write produced
     std::optional<Clock::TimePoint> start_at;  // when the containers start
-    std::optional<Clock::TimePoint> delete_at;  // when the grace period ends
   };
   // What a sync asks of the queue afterwards.
   struct Outcome {
@@ -133,6 +132,9 @@ class SimNode {
   SimNode(KubeletApi& api, SimNodeOptions options, std::unique_ptr<IpAllocator> ips);
 
   void WorkerLoop();
+  // The wait before retrying `key` after one more failure.
+  Clock::Duration NextRetry(const std::string& key) OSBX_EXCLUDES(retry_mu_);
+  void ForgetFailures(const std::string& key) OSBX_EXCLUDES(retry_mu_);
   void Handle(const std::string& key);
   Outcome SyncNode();
   Outcome SyncPod(const std::string& key);
@@ -164,13 +166,17 @@ class SimNode {
   std::unique_ptr<kube::SharedInformer> pod_informer_;
   std::unique_ptr<kube::SharedInformer> node_informer_;
   InFlight in_flight_;
-  kube::RateLimitingQueue queue_;
+  kube::WorkQueue queue_;
   std::vector<std::thread> workers_;
   Counters counters_;
   std::atomic<bool> lost_by_call_{false};
   std::atomic<bool> lost_by_annotation_{false};
   std::atomic<uint64_t> node_writes_{0};
   bool started_ = false;  // Start/Stop are called from one thread
+
+  // Consecutive failures per key, for the retry back-off (5 ms doubling to 30 s).
+  kube::Mutex retry_mu_;
+  std::unordered_map<std::string, int> failures_ OSBX_GUARDED_BY(retry_mu_);
 
   mutable kube::Mutex entries_mu_;
   // Elements are never moved (unordered_map keeps references stable), so a worker may use its

@@ -299,6 +299,7 @@ TEST_F(SimNodeTest, ImagePullAnnotationKeepsThePodPendingUntilRemoved) {
   }));
   ASSERT_TRUE(api_.AnnotatePod(kNs, "pull", "sim.opensandbox.io/image-pull", std::nullopt).ok());
   ASSERT_TRUE(WaitPod("pull", RunningReady));
+  Idle();  // the worker that wrote Running counts it after the write returns
   EXPECT_EQ(node_->Metrics().pods_started, 1u);
 }
 
