@@ -84,6 +84,8 @@ class Manager {
   Controller& NewController(ControllerOptions options, Reconciler& reconciler);
   // Adds a runnable; it starts in its group (leader-only or not) and stops with the manager.
   void Add(std::unique_ptr<Runnable> runnable);
+  // The API access the manager was built with (reconcilers write through it or its client).
+  ClusterClient& cluster() { return client_; }
   // The process's event recorder (created on first use).
   EventRecorder& GetEventRecorder();
   // Checks behind /healthz and /readyz ("ping" and, for readyz, "informer-sync" are built in).
