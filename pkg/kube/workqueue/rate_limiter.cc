@@ -34,10 +34,10 @@ int ExponentialBackoffRateLimiter::NumRequeues(std::string_view key) {
   return it == failures_.end() ? 0 : it->second;
 }
 
-TokenBucketRateLimiter::TokenBucketRateLimiter(double qps, int burst, const Clock& clock)
+BucketRateLimiter::BucketRateLimiter(double qps, int burst, const Clock& clock)
     : qps_(qps), burst_(burst), clock_(clock), tokens_(burst), last_(clock.Now()) {}
 
-RateLimiter::Duration TokenBucketRateLimiter::When(std::string_view) {
+RateLimiter::Duration BucketRateLimiter::When(std::string_view) {
   MutexLock lock(mu_);
   const Clock::TimePoint now = clock_.Now();
   if (now > last_) {
@@ -77,7 +77,7 @@ std::unique_ptr<RateLimiter> DefaultControllerRateLimiter(const Clock& clock) {
   parts.push_back(
       std::make_unique<ExponentialBackoffRateLimiter>(kDefaultBackoffBase, kDefaultBackoffMax));
   parts.push_back(
-      std::make_unique<TokenBucketRateLimiter>(kDefaultBucketQps, kDefaultBucketBurst, clock));
+      std::make_unique<BucketRateLimiter>(kDefaultBucketQps, kDefaultBucketBurst, clock));
   return std::make_unique<MaxOfRateLimiter>(std::move(parts));
 }
 

@@ -2,7 +2,7 @@
 // Rate limiters decide how long a key must wait before it is retried (client-go's
 // workqueue.TypedRateLimiter family):
 //   - ExponentialBackoffRateLimiter: per key, base * 2^failures, capped;
-//   - TokenBucketRateLimiter: an overall qps/burst budget shared by all keys;
+//   - BucketRateLimiter: an overall qps/burst budget shared by all keys;
 //   - MaxOfRateLimiter: the longest wait any of its parts asks for.
 // DefaultControllerRateLimiter() is controller-runtime's default: max of per-key exponential
 // (5 ms -> 1000 s) and a 10 qps / burst 100 bucket. All limiters are thread-safe.
@@ -57,9 +57,9 @@ class ExponentialBackoffRateLimiter final : public RateLimiter {
 // An overall token bucket: `burst` tokens, refilled at `qps` per second on the clock. Each When
 // takes a token, reserving a future one when the bucket is empty, and returns the wait until that
 // token exists, so a burst of retries is spread out at `qps`. Keys are not tracked.
-class TokenBucketRateLimiter final : public RateLimiter {
+class BucketRateLimiter final : public RateLimiter {
  public:
-  TokenBucketRateLimiter(double qps, int burst, const Clock& clock);
+  BucketRateLimiter(double qps, int burst, const Clock& clock);
 
   Duration When(std::string_view key) override OSBX_EXCLUDES(mu_);
   void Forget(std::string_view) override {}

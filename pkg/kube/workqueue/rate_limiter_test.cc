@@ -37,7 +37,7 @@ TEST(ExponentialBackoffTest, ForgetStartsTheBackoffOver) {
 
 TEST(TokenBucketTest, BurstPassesThenWaitsAreSpacedAtQps) {
   FakeClock clock;
-  TokenBucketRateLimiter limiter(10, 100, clock);
+  BucketRateLimiter limiter(10, 100, clock);
   for (int i = 0; i < 100; ++i) ASSERT_EQ(limiter.When("k"), RateLimiter::Duration::zero());
   EXPECT_EQ(limiter.When("k"), milliseconds(100));
   EXPECT_EQ(limiter.When("k"), milliseconds(200));
@@ -46,7 +46,7 @@ TEST(TokenBucketTest, BurstPassesThenWaitsAreSpacedAtQps) {
 
 TEST(TokenBucketTest, TokensRefillWithTimeUpToTheBurst) {
   FakeClock clock;
-  TokenBucketRateLimiter limiter(10, 5, clock);
+  BucketRateLimiter limiter(10, 5, clock);
   for (int i = 0; i < 5; ++i) (void)limiter.When("k");
   clock.Advance(seconds(1));  // refills 10 tokens, capped at 5
   for (int i = 0; i < 5; ++i) ASSERT_EQ(limiter.When("k"), RateLimiter::Duration::zero());
