@@ -129,7 +129,7 @@ TEST_F(KubectlE2eTest, StatusSubresourcePatchAndLabelSelectors) {
               "\"taskSucceed\":2,\"taskFailed\":0,\"taskUnknown\":0,\"taskPending\":0}}'"));
   CommandResult wide = Kubectl("get batchsandbox basic-batch-sandbox -o wide --no-headers");
   EXPECT_THAT(RunShell("echo '" + wide.out + "' | tr -s ' '").out,
-              HasSubstr("basic-batch-sandbox 2 2 2 2 0 2 0 0 0s"));
+              HasSubstr("basic-batch-sandbox 2 2 2 2 0 2 0 0 "));
   // Status through the main resource is ignored; spec through /status is ignored.
   ExpectOk(Kubectl(
       "patch batchsandbox basic-batch-sandbox --type=merge -p '{\"status\":{\"ready\":9}}'"));
@@ -267,6 +267,53 @@ TEST_F(KubectlE2eTest, KillDuringWriteBurstLosesNoAcknowledgedWrite) {
     start = end + 1;
   }
   EXPECT_GE(count, 5);
+}
+
+TEST_F(KubectlE2eTest, CrdAppliedAtRuntimeIsServedValidatedAndPrintable) {
+  std::string crd = dir_.path() + "/widget-crd.yaml";
+  WriteFile(crd,
+            "apiVersion: apiextensions.k8s.io/v1\n"
+            "kind: CustomResourceDefinition\n"
+            "metadata: {name: widgets.e2e.example.io}\n"
+            "spec:\n"
+            "  group: e2e.example.io\n"
+            "  names: {kind: Widget, listKind: WidgetList, plural: widgets, singular: widget, "
+            "shortNames: [wd]}\n"
+            "  scope: Namespaced\n"
+            "  versions:\n"
+            "  - name: v1\n"
+            "    served: true\n"
+            "    storage: true\n"
+            "    additionalPrinterColumns:\n"
+            "    - {name: SIZE, type: integer, jsonPath: .spec.size}\n"
+            "    schema:\n"
+            "      openAPIV3Schema:\n"
+            "        type: object\n"
+            "        properties:\n"
+            "          spec:\n"
+            "            type: object\n"
+            "            properties:\n"
+            "              size: {type: integer, default: 3}\n"
+            "            x-kubernetes-validations:\n"
+            "            - {rule: self.size <= 10, message: size too big}\n");
+  ExpectOk(Kubectl("apply -f " + crd));
+  ExpectOk(Kubectl("wait --for=condition=Established crd/widgets.e2e.example.io --timeout=10s"));
+  std::string w1 = dir_.path() + "/w1.yaml";
+  WriteFile(w1, "apiVersion: e2e.example.io/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {}\n");
+  ExpectOk(Kubectl("apply -f " + w1));
+  CommandResult table = Kubectl("get wd");
+  ExpectOk(table);
+  EXPECT_THAT(table.out, HasSubstr("SIZE"));
+  EXPECT_THAT(RunShell("echo '" + table.out + "' | tr -s ' '").out, HasSubstr("w1 3"));
+  std::string w2 = dir_.path() + "/w2.yaml";
+  WriteFile(
+      w2, "apiVersion: e2e.example.io/v1\nkind: Widget\nmetadata: {name: w2}\nspec: {size: 11}\n");
+  CommandResult rejected = Kubectl("apply -f " + w2);
+  EXPECT_NE(rejected.exit_code, 0);
+  EXPECT_THAT(rejected.err, HasSubstr("spec: Invalid value: size too big"));
+  EXPECT_THAT(Kubectl("explain widget.spec").out, HasSubstr("KIND:       Widget"));
+  ExpectOk(Kubectl("delete crd widgets.e2e.example.io"));
+  EXPECT_NE(Kubectl("get wd").exit_code, 0);
 }
 
 TEST_F(KubectlE2eTest, WrongTokenIs401AndMissingTokenIs403) {

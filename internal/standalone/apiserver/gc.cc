@@ -76,18 +76,22 @@ bool GarbageCollector::RunOnce() {
   if (!all.ok()) return false;
   std::vector<Item> items;
   std::map<std::string, size_t> by_uid;
+  bool changed = false;
   for (const ObjectPtr& obj : all->items) {
     size_t second = obj->key.find('/', 1);
     size_t third = second == std::string::npos ? second : obj->key.find('/', second + 1);
     if (third == std::string::npos) continue;
     auto it = by_prefix.find(obj->key.substr(0, third + 1));
-    if (it == by_prefix.end()) continue;
+    if (it == by_prefix.end()) {
+      // A custom resource whose CRD is gone: deleted with its definition, as kube does.
+      changed |= server_.store().Delete(obj->key).ok();
+      continue;
+    }
     Json object = Json::parse(obj->value, nullptr, false);
     if (object.is_discarded() || !object.contains("metadata")) continue;
     items.push_back({it->second, std::move(object)});
     by_uid[items.back().uid()] = items.size() - 1;
   }
-  bool changed = false;
   std::map<std::string, int> dependents;  // owner uid -> live dependents
   std::set<std::string> terminating_ns;
   for (const Item& item : items) {
