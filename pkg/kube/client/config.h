@@ -11,6 +11,7 @@
 
 #include "internal/utils/clock.h"
 #include "internal/utils/status.h"
+#include "internal/utils/version.h"
 
 namespace osbx::kube {
 
@@ -30,7 +31,7 @@ struct RestConfig {
   // Client-side token bucket (client-go defaults); qps <= 0 disables client-side limiting.
   double qps = 5.0;
   int burst = 10;
-  std::string user_agent = "opensandbox-controller/0.1.0";
+  std::string user_agent = std::string(kControllerName) + "/" + std::string(kVersion);
   // Deadline of each unary request (not watches); zero = none.
   std::chrono::milliseconds timeout{0};
   // The namespace of the kubeconfig context or of the pod ("" when neither says).

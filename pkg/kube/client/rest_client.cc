@@ -14,6 +14,7 @@ struct RestClient::Call {
   std::string body;
   std::string content_type;
   std::string resource;  // metrics label
+  HttpHeaders extra_headers = {};
 };
 
 // The outcome of one attempt: the response (status non-OK for transport failures and non-2xx
@@ -49,6 +50,10 @@ StatusOr<std::unique_ptr<RestClient>> RestClient::New(const RestConfig& config,
 }
 
 namespace {
+
+bool IsAcceptHeader(std::string_view name) {
+  return name.size() == 6 && (name[0] == 'A' || name[0] == 'a') && name.substr(1) == "ccept";
+}
 
 RestConfig Normalized(RestConfig config) {
   while (!config.server.empty() && config.server.back() == '/') config.server.pop_back();
@@ -87,6 +92,13 @@ RestClient::Answer RestClient::Attempt(const Call& call) {
   StatusOr<HttpHeaders> headers = BaseHeaders();
   if (!headers.ok()) return {HttpResponse{headers.status(), 0, {}, {}}, clock_.Now()};
   if (!call.content_type.empty()) headers->emplace_back("Content-Type", call.content_type);
+  for (const auto& [name, value] : call.extra_headers) {
+    if (IsAcceptHeader(name)) {
+      (*headers)[0].second = value;  // BaseHeaders puts Accept first
+    } else {
+      headers->emplace_back(name, value);
+    }
+  }
   HttpRequest request{call.method, config_.server + call.path, std::move(*headers), call.body,
                       config_.timeout};
   Clock::TimePoint start = clock_.Now();
@@ -226,12 +238,14 @@ StatusOr<Json> RestClient::Delete(const ResourceRef& resource, std::string_view 
 
 StatusOr<RawResponse> RestClient::Request(std::string_view method, std::string_view path,
                                           const Query& query, std::string_view body,
-                                          std::string_view content_type) {
+                                          std::string_view content_type,
+                                          const HttpHeaders& headers) {
   if (path.empty() || path.front() != '/') {
     return InvalidError("request path must start with '/': " + std::string(path));
   }
-  Call call{std::string(method), std::string(path) + EncodeQuery(query), std::string(body),
-            std::string(content_type), std::string(path)};
+  Call call{std::string(method), std::string(path) + EncodeQuery(query),
+            std::string(body),   std::string(content_type),
+            std::string(path),   headers};
   OSBX_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
   return RawResponse{response.code, std::move(response.headers), std::move(response.body)};
 }

@@ -132,9 +132,12 @@ class RestClient {
                                                              WatchCallbacks callbacks);
 
   // Any request (discovery, /version). `path` starts with '/'. Non-2xx answers are errors.
+  // `headers` are added to the request; an Accept among them replaces the default
+  // application/json (e.g. to ask for aggregated discovery).
   [[nodiscard]] StatusOr<RawResponse> Request(std::string_view method, std::string_view path,
                                               const Query& query = {}, std::string_view body = {},
-                                              std::string_view content_type = {});
+                                              std::string_view content_type = {},
+                                              const HttpHeaders& headers = {});
 
   // A ListerWatcher for informers: one resource, one namespace ("" = all).
   std::unique_ptr<ListerWatcher> NewListerWatcher(ResourceRef resource, std::string ns);

@@ -354,7 +354,10 @@ TEST_F(RestClientTest, DiscoveryDocumentsThroughGenericRequest) {
   bool has_pods = false;
   for (const Json& r : resources["resources"]) has_pods |= r["name"] == "pods";
   EXPECT_TRUE(has_pods);
-  StatusOr<RawResponse> groups = client->Request("GET", "/apis");
+  constexpr char kAggregated[] =
+      "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+  StatusOr<RawResponse> groups =
+      client->Request("GET", "/apis", {}, {}, {}, {{"Accept", kAggregated}});
   ASSERT_TRUE(groups.ok());
   bool has_sandbox_group = false;
   Json group_list = Json::parse(groups->body);
@@ -362,6 +365,8 @@ TEST_F(RestClientTest, DiscoveryDocumentsThroughGenericRequest) {
     has_sandbox_group |= g["name"] == "sandbox.opensandbox.io";
   }
   EXPECT_TRUE(has_sandbox_group);
+  EXPECT_EQ(server_.requests().at(1).headers.Get("Accept"), kAggregated);
+  EXPECT_EQ(server_.requests().at(1).headers.GetAll("Accept").size(), 1u);
 }
 
 TEST_F(RestClientTest, UntrustedServerCertificateIsRejected) {
