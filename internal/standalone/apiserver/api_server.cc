@@ -108,7 +108,13 @@ std::string ApiServer::NewUid() const {
 }
 
 void ApiServer::RespondJson(Call& call, int code, const OrderedJson& body) {
-  call.writer.Send(code, ApiHeaders(call.warnings), BodyText(body));
+  http::Headers headers = ApiHeaders(call.warnings);
+  if (call.accept.representation == Representation::kYaml) {
+    headers.Set("Content-Type", "application/yaml");
+    call.writer.Send(code, std::move(headers), YamlText(body));
+    return;
+  }
+  call.writer.Send(code, std::move(headers), BodyText(body));
 }
 
 void ApiServer::RespondError(Call& call, const ApiError& error) {

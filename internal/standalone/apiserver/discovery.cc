@@ -294,7 +294,8 @@ void ApiServer::ServeDiscovery(Call& call) {
   if (parts.size() == 2 && parts[0] == "apis") doc = GroupDocument(registry_, parts[1]);
   if (parts.size() == 3 && parts[0] == "apis") doc = ResourceList(registry_, parts[1], parts[2]);
   if (doc.is_null()) return plain404();
-  if (NegotiateAccept(accept, false).representation == Representation::kNotAcceptable) {
+  call.accept = NegotiateAccept(accept, false);
+  if (call.accept.representation == Representation::kNotAcceptable) {
     return RespondError(call, ApiError::NotAcceptable());
   }
   RespondJson(call, 200, doc);

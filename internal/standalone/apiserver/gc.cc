@@ -58,7 +58,7 @@ void GarbageCollector::Nudge() {
 void GarbageCollector::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
-    cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_ || pending_; });
+    cv_.wait_for(lock, std::chrono::seconds(30), [this] { return stop_ || pending_; });
     if (stop_) break;
     pending_ = false;
     lock.unlock();

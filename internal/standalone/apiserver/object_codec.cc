@@ -185,6 +185,42 @@ OrderedJson WireObject(const ResourceInfo& resource, Json object) {
   return OrderBuiltinObject(object);
 }
 
+namespace {
+
+void EmitYaml(YAML::Emitter& out, const OrderedJson& value) {
+  if (value.is_object()) {
+    out << YAML::BeginMap;
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      out << YAML::Key << it.key() << YAML::Value;
+      EmitYaml(out, it.value());
+    }
+    out << YAML::EndMap;
+  } else if (value.is_array()) {
+    out << YAML::BeginSeq;
+    for (const OrderedJson& item : value) EmitYaml(out, item);
+    out << YAML::EndSeq;
+  } else if (value.is_string()) {
+    const std::string& s = value.get_ref<const std::string&>();
+    if (s.empty()) {
+      out << YAML::DoubleQuoted << s;
+    } else {
+      out << s;
+    }
+  } else if (value.is_null()) {
+    out << YAML::Null;
+  } else {
+    out << value.dump();
+  }
+}
+
+}  // namespace
+
+std::string YamlText(const OrderedJson& value) {
+  YAML::Emitter out;
+  EmitYaml(out, value);
+  return std::string(out.c_str()) + "\n";
+}
+
 std::string BodyText(const OrderedJson& value) { return GoJson(value) + "\n"; }
 
 }  // namespace osbx::standalone

@@ -37,6 +37,9 @@ OrderedJson WireObject(const ResourceInfo& resource, Json object);
 // Applies CRD defaults (on read) in place; no-op for built-ins.
 void DefaultOnRead(const ResourceInfo& resource, Json& object);
 
+// The same value as YAML (keys in order), as `Accept: application/yaml` asks for.
+std::string YamlText(const OrderedJson& value);
+
 // The complete JSON body text of an API answer (Go-escaped, newline-terminated).
 std::string BodyText(const OrderedJson& value);
 
