@@ -1,0 +1,126 @@
+#include "internal/controller/allocations.h"
+
+#include <algorithm>
+#include <map>
+
+#include "internal/controller/api_client.h"
+#include "internal/controller/batch_directory.h"
+#include "internal/controller/event_reasons.h"
+#include "internal/utils/log.h"
+#include "pkg/kube/meta/object.h"
+
+namespace osbx::controller {
+
+std::vector<PoolRebuildReport> Allocations::RebuildAll(const std::vector<Json>& batch_sandboxes) {
+  std::map<std::string, std::vector<scheduler::RecordSource>> by_pool;
+  for (const Json& batch : batch_sandboxes) {
+    std::string pool_key = PoolKeyOf(batch);
+    if (pool_key.empty()) continue;
+    by_pool[pool_key].push_back(scheduler::RecordSourceFromBatchSandbox(batch));
+  }
+  std::vector<PoolRebuildReport> reports;
+  std::lock_guard lock(mu_);
+  for (auto& [pool_key, records] : by_pool) {
+    reports.push_back({pool_key, ledger_.ForPool(pool_key)->Rebuild(records)});
+    known_pools_.push_back(pool_key);
+  }
+  ready_ = true;
+  return reports;
+}
+
+bool Allocations::ready() const {
+  std::lock_guard lock(mu_);
+  return ready_;
+}
+
+StatusOr<std::shared_ptr<scheduler::PoolLedger>> Allocations::ForPool(std::string_view pool_key,
+                                                                      const RecordsFunc& records) {
+  std::shared_ptr<scheduler::PoolLedger> ledger = ledger_.ForPool(pool_key);
+  if (ledger->rebuilt()) return ledger;
+  std::lock_guard lock(mu_);
+  if (!ready_) return UnavailableError("the allocation ledger is not rebuilt yet");
+  if (!ledger->rebuilt()) {
+    scheduler::RebuildReport report =
+        ledger->Rebuild(records ? records() : std::vector<scheduler::RecordSource>{});
+    for (const auto& q : report.quarantined) {
+      OSBX_LOG_WARN("quarantined allocation record", {"batchsandbox", q.key}, {"error", q.error});
+    }
+    known_pools_.emplace_back(pool_key);
+  }
+  return ledger;
+}
+
+std::shared_ptr<scheduler::PoolLedger> Allocations::Existing(std::string_view pool_key) {
+  {
+    std::lock_guard lock(mu_);
+    if (std::find(known_pools_.begin(), known_pools_.end(), pool_key) == known_pools_.end()) {
+      return nullptr;
+    }
+  }
+  std::shared_ptr<scheduler::PoolLedger> ledger = ledger_.ForPool(pool_key);
+  return ledger->rebuilt() ? ledger : nullptr;
+}
+
+void Allocations::Forget(std::string_view pool_key) {
+  std::lock_guard lock(mu_);
+  ledger_.Forget(pool_key);
+  std::erase(known_pools_, std::string(pool_key));
+  if (auto it = gone_.find(pool_key); it != gone_.end()) gone_.erase(it);
+}
+
+void Allocations::BatchGone(const std::string& pool_key, const std::string& uid) {
+  if (pool_key.empty()) return;
+  if (auto ledger = Existing(pool_key)) ledger->ForgetBatch(uid);
+  std::lock_guard lock(mu_);
+  gone_[pool_key].insert(uid);
+}
+
+std::set<std::string> Allocations::GoneBatches(std::string_view pool_key) const {
+  std::lock_guard lock(mu_);
+  auto it = gone_.find(pool_key);
+  return it == gone_.end() ? std::set<std::string>{} : it->second;
+}
+
+void Allocations::ForgetGone(std::string_view pool_key, const std::string& uid) {
+  std::lock_guard lock(mu_);
+  auto it = gone_.find(pool_key);
+  if (it == gone_.end()) return;
+  it->second.erase(uid);
+  if (it->second.empty()) gone_.erase(it);
+}
+
+LedgerRebuilder::LedgerRebuilder(Allocations& allocations, ApiClient& api,
+                                 kube::EventRecorder& events)
+    : allocations_(allocations), api_(api), events_(events) {}
+
+Status LedgerRebuilder::Start() {
+  OSBX_ASSIGN_OR_RETURN(std::vector<Json> batches, api_.ListAll(BatchSandboxResource()));
+  std::map<std::string, const Json*> by_uid;
+  for (const Json& b : batches) by_uid[std::string(kube::GetUid(b))] = &b;
+  std::vector<PoolRebuildReport> reports = allocations_.RebuildAll(batches);
+  size_t conflicts = 0, quarantined = 0;
+  for (const PoolRebuildReport& r : reports) {
+    for (const auto& c : r.report.conflicts) {
+      ++conflicts;
+      if (auto it = by_uid.find(c.loser_uid); it != by_uid.end()) {
+        events_.Event(*it->second, kube::EventType::kWarning, kReasonAllocationConflict,
+                      "pod " + c.pod +
+                          " is also recorded by an earlier BatchSandbox; its index "
+                          "will be served again");
+      }
+    }
+    for (const auto& q : r.report.quarantined) {
+      ++quarantined;
+      if (auto it = by_uid.find(q.uid); it != by_uid.end()) {
+        events_.Event(*it->second, kube::EventType::kWarning, kReasonRecordMalformed,
+                      "allocation record quarantined (its pods stay held): " + q.error);
+      }
+    }
+  }
+  OSBX_LOG_INFO("allocation ledger rebuilt", {"batchsandboxes", std::to_string(batches.size())},
+                {"pools", std::to_string(reports.size())}, {"conflicts", std::to_string(conflicts)},
+                {"quarantined", std::to_string(quarantined)});
+  return Status::Ok();
+}
+
+}  // namespace osbx::controller

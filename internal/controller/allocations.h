@@ -1,0 +1,86 @@
+#pragma once
+// Allocations: the process's allocation ledgers (one per Pool) behind the gate that makes
+// invariant 1 hold across restarts: no pod is handed out before the ledger has been rebuilt from
+// a consistent list of every BatchSandbox's durable record.
+//
+// The rebuild happens once per process (leadership term): RebuildAll runs from the leader-only
+// LedgerRebuilder runnable, which the manager starts before the controllers. A Pool first seen
+// later (created after the start) gets its ledger rebuilt from the cache on first use, under a
+// mutex, so two workers can never both rebuild one ledger and erase each other's claims.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "internal/scheduler/ledger.h"
+#include "internal/utils/json.h"
+#include "internal/utils/status.h"
+#include "pkg/kube/runtime/events.h"
+#include "pkg/kube/runtime/runnable.h"
+
+namespace osbx::controller {
+
+class ApiClient;
+
+// What one pool's rebuild found, with the BatchSandboxes involved (for events).
+struct PoolRebuildReport {
+  std::string pool_key;
+  scheduler::RebuildReport report;
+};
+
+class Allocations {
+ public:
+  using RecordsFunc = std::function<std::vector<scheduler::RecordSource>()>;
+
+  // Rebuilds every pool named by `batch_sandboxes` (a consistent list of all of them) and opens
+  // the gate. Pools no batch names start empty when first used.
+  std::vector<PoolRebuildReport> RebuildAll(const std::vector<Json>& batch_sandboxes);
+  bool ready() const;
+
+  // The ledger of "namespace/pool". Unavailable before RebuildAll. A ledger not rebuilt yet is
+  // rebuilt from `records` (the pool's batches in the cache) first.
+  [[nodiscard]] StatusOr<std::shared_ptr<scheduler::PoolLedger>> ForPool(
+      std::string_view pool_key, const RecordsFunc& records);
+  // The ledger of a pool if it exists and is rebuilt (no creation), for read-only lookups.
+  std::shared_ptr<scheduler::PoolLedger> Existing(std::string_view pool_key);
+  // The Pool is gone and no batch refers to it.
+  void Forget(std::string_view pool_key);
+
+  // A BatchSandbox of the pool left the API: forget its waiting demand, and remember it so the
+  // Pool recycles whatever it still held (it can no longer give its pods back itself).
+  void BatchGone(const std::string& pool_key, const std::string& uid);
+  // The vanished batches of a pool whose holdings may still need recycling.
+  std::set<std::string> GoneBatches(std::string_view pool_key) const;
+  // The batch held nothing any more.
+  void ForgetGone(std::string_view pool_key, const std::string& uid);
+
+ private:
+  scheduler::Ledger ledger_;
+  mutable std::mutex mu_;                 // serializes rebuilds
+  bool ready_ = false;                    // guarded by mu_
+  std::vector<std::string> known_pools_;  // pools with a ledger; guarded by mu_
+  std::map<std::string, std::set<std::string>, std::less<>> gone_;  // guarded by mu_
+};
+
+// Leader-only runnable: lists every BatchSandbox through `api`, rebuilds the ledgers, and records
+// an event for every conflict and quarantined record. Start blocks until done, so controllers
+// added after it start only once allocation is safe.
+class LedgerRebuilder final : public kube::Runnable {
+ public:
+  LedgerRebuilder(Allocations& allocations, ApiClient& api, kube::EventRecorder& events);
+  Status Start() override;
+  bool Stop(Clock::TimePoint) override { return true; }
+  std::string name() const override { return "allocation-ledger-rebuild"; }
+
+ private:
+  Allocations& allocations_;
+  ApiClient& api_;
+  kube::EventRecorder& events_;
+};
+
+}  // namespace osbx::controller

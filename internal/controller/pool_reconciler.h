@@ -1,0 +1,76 @@
+#pragma once
+// The Pool reconciler: a level-based shell over internal/scheduler. Per Pool it reads the Pool,
+// its pods and its BatchSandboxes from the caches and:
+//   - recycles the pods BatchSandboxes gave back (alloc-release) per recycleStrategy: Delete (the
+//     default), Noop (reused as is when healthy), Restart (not available yet: handled as Delete,
+//     and an event says so); once recycled they are written to alloc-released, the ledger frees
+//     them, and a terminating batch whose pods are all recycled loses its pool-allocation
+//     finalizer in that same patch;
+//   - recycles pods still held by BatchSandboxes that vanished (orphans);
+//   - sizes the pool (DecideSizing): parallel creates of pods named up front, labelled with the
+//     pool name and template revision and controlled by the Pool; deletions least useful first;
+//     rolling update of idle pods; eviction; replacement of dead pods;
+//   - holds a finalizer on a deleting Pool only while BatchSandboxes still hold its pods, with a
+//     WaitingForSandboxes condition saying which; a deleting Pool creates nothing;
+//   - patches status only when it changed, and exports the pool gauges.
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "api/v1alpha1/types_generated.h"
+#include "internal/controller/context.h"
+#include "internal/scheduler/ledger.h"
+#include "internal/scheduler/pool_sizing.h"
+#include "pkg/kube/runtime/reconciler.h"
+
+namespace osbx::controller {
+
+// The finalizer a Pool carries while BatchSandboxes hold its pods, so that its deletion never
+// takes allocated pods with it.
+inline constexpr std::string_view kPoolInUseFinalizer = "pool.sandbox.opensandbox.io/in-use";
+// The Pool condition explaining why a deleting Pool still exists.
+inline constexpr const char* kConditionWaitingForSandboxes = "WaitingForSandboxes";
+
+// The pod a Pool creates: the template's metadata and spec, name `name`, the pool-name and
+// pool-revision labels and a controller reference to the Pool.
+[[nodiscard]] StatusOr<Json> BuildPoolPod(const Json& pool, const Json& pod_template,
+                                          const std::string& revision, const std::string& name);
+
+class PoolReconciler final : public kube::Reconciler {
+ public:
+  // `ctx` is borrowed and must outlive the reconciler. `seed` seeds pod name generation.
+  PoolReconciler(ControllerContext& ctx, uint64_t seed) : ctx_(ctx), seed_(seed) {}
+
+  StatusOr<kube::Result> Reconcile(const kube::Request& request) override;
+
+ private:
+  struct PoolState {
+    const Json& obj;
+    const api::v1alpha1::Pool& typed;
+    std::string key;
+    std::string revision;
+    std::string strategy;  // recycleStrategy.type
+    bool deleting = false;
+    scheduler::PoolLedger& ledger;
+    std::map<std::string, scheduler::PodView, std::less<>> pods;  // by name, terminating too
+  };
+
+  // Recycles released pods of every batch of the pool; the first error worth a retry.
+  Status RecycleReleased(PoolState& pool);
+  Status RecycleBatch(PoolState& pool, const Json& batch, int& restart_as_delete);
+  // Recycles pods held by BatchSandboxes that no longer exist.
+  Status RecycleOrphans(PoolState& pool, int& restart_as_delete);
+  Status Resize(PoolState& pool);
+  Status CreatePods(PoolState& pool, int32_t count);
+  Status DeletePods(PoolState& pool, const std::vector<scheduler::PodDeletion>& deletions);
+  // Adds or drops the in-use finalizer; sets the WaitingForSandboxes condition on `status`.
+  Status SyncFinalizer(PoolState& pool, api::v1alpha1::PoolStatus& status);
+  Status WriteStatus(PoolState& pool, const api::v1alpha1::PoolStatus& status);
+
+  ControllerContext& ctx_;
+  const uint64_t seed_;
+  std::atomic<uint64_t> creates_{0};  // varies the name seed between reconciles
+};
+
+}  // namespace osbx::controller

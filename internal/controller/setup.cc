@@ -1,0 +1,218 @@
+#include "internal/controller/setup.h"
+
+#include <random>
+
+#include "api/v1alpha1/well_known.h"
+#include "internal/controller/allocations.h"
+#include "internal/controller/batch_directory.h"
+#include "internal/controller/batchsandbox_reconciler.h"
+#include "internal/controller/context.h"
+#include "internal/controller/metrics.h"
+#include "internal/controller/pool_reconciler.h"
+#include "internal/scheduler/allocation_record.h"
+#include "pkg/kube/meta/object.h"
+
+namespace osbx::controller {
+namespace {
+
+namespace v1 = ::osbx::api::v1alpha1;
+
+const Json& Field(const Json& obj, const char* a, const char* b) {
+  static const Json kNull;
+  if (!obj.is_object()) return kNull;
+  auto it = obj.find(a);
+  if (it == obj.end() || !it->is_object()) return kNull;
+  auto jt = it->find(b);
+  return jt == it->end() ? kNull : *jt;
+}
+
+bool MetaChanged(const Json& a, const Json& b, const char* field) {
+  return Field(a, "metadata", field) != Field(b, "metadata", field);
+}
+
+// BatchSandbox updates worth a reconcile: not its own status writes.
+kube::Predicate BatchPredicate() {
+  kube::Predicate p;
+  p.update = [](const Json& a, const Json& b) {
+    return kube::GetGeneration(a) != kube::GetGeneration(b) || MetaChanged(a, b, "annotations") ||
+           MetaChanged(a, b, "finalizers") || MetaChanged(a, b, "deletionTimestamp");
+  };
+  return p;
+}
+
+// Pool updates worth a reconcile of the Pool itself.
+kube::Predicate PoolPredicate() {
+  kube::Predicate p;
+  p.update = [](const Json& a, const Json& b) {
+    return kube::GetGeneration(a) != kube::GetGeneration(b) || MetaChanged(a, b, "labels") ||
+           MetaChanged(a, b, "finalizers") || MetaChanged(a, b, "deletionTimestamp");
+  };
+  return p;
+}
+
+// Pool updates the batches of that pool care about.
+kube::Predicate PoolForBatchesPredicate() {
+  kube::Predicate p;
+  p.update = [](const Json& a, const Json& b) {
+    return kube::GetGeneration(a) != kube::GetGeneration(b) ||
+           MetaChanged(a, b, "deletionTimestamp");
+  };
+  return p;
+}
+
+// Pod updates that change anything a decision reads.
+kube::Predicate PodPredicate() {
+  kube::Predicate p;
+  p.update = [](const Json& a, const Json& b) {
+    return !(scheduler::FromPod(a) == scheduler::FromPod(b)) || MetaChanged(a, b, "labels");
+  };
+  return p;
+}
+
+// A batch's record, finalizers or deletion changed: the Pool has recycling or refilling to do.
+kube::Predicate BatchForPoolPredicate() {
+  kube::Predicate p;
+  p.update = [](const Json& a, const Json& b) {
+    if (MetaChanged(a, b, "finalizers") || MetaChanged(a, b, "deletionTimestamp")) return true;
+    for (std::string_view key :
+         {v1::kAllocStatusAnnotation, v1::kAllocReleaseAnnotation, v1::kAllocReleasedAnnotation}) {
+      if (kube::GetAnnotation(a, key) != kube::GetAnnotation(b, key)) return true;
+    }
+    return false;
+  };
+  return p;
+}
+
+// A batch still short of pods (or told its pool is exhausted or missing).
+bool WaitingForPods(const Json& batch) {
+  if (kube::IsBeingDeleted(batch)) return false;
+  StatusOr<scheduler::AllocationRecord> record = scheduler::ParseAllocationRecord(batch);
+  if (!record.ok()) return false;
+  const Json& replicas = Field(batch, "spec", "replicas");
+  const int64_t want = replicas.is_number_integer() ? replicas.get<int64_t>() : 1;
+  int64_t bound = 0;
+  for (const std::string& pod : record->pods) bound += pod.empty() ? 0 : 1;
+  return bound < want;
+}
+
+class ControllersImpl final : public Controllers {
+ public:
+  ControllersImpl(kube::Manager& manager, ApiClient& api, const ControllersOptions& options)
+      : metrics_(options.metrics ? options.metrics->registry() : kube::Metrics::Global().registry(),
+                 RealClock::Get()),
+        counting_(CountingApiClient(api, metrics_)),
+        pods_(manager.GetInformer(PodResource())),
+        batches_(manager.GetInformer(BatchSandboxResource())),
+        pools_(manager.GetInformer(PoolResource())),
+        ctx_{pods_.indexer(),
+             batches_.indexer(),
+             pools_.indexer(),
+             *counting_,
+             manager.GetEventRecorder(),
+             RealClock::Get(),
+             allocations_,
+             directory_,
+             metrics_,
+             options.max_parallel_writes},
+        batch_reconciler_(ctx_),
+        pool_reconciler_(ctx_,
+                         options.name_seed != 0 ? options.name_seed : std::random_device{}()) {}
+
+  void Register(kube::Manager& manager, const ControllersOptions& options) {
+    directory_.Attach(batches_, [this](const std::string& uid, const std::string& pool_key) {
+      allocations_.BatchGone(pool_key, uid);
+      metrics_.DeliveryAbandoned(uid);
+    });
+    manager.Add(std::make_unique<LedgerRebuilder>(allocations_, ctx_.api, ctx_.events));
+    const kube::GroupKind batch_kind{"sandbox.opensandbox.io", "BatchSandbox"};
+    const kube::GroupKind pool_kind{"sandbox.opensandbox.io", "Pool"};
+    kube::ControllerOptions batch_options;
+    batch_options.name = "batchsandbox";
+    batch_options.max_concurrent_reconciles = options.batchsandbox_workers;
+    kube::ControllerOptions pool_options;
+    pool_options.name = "pool";
+    pool_options.max_concurrent_reconciles = options.pool_workers;
+    manager.NewController(std::move(batch_options), batch_reconciler_)
+        .For(batches_, batch_kind, BatchPredicate())
+        .Owns(pods_, PodPredicate())
+        .Watches(
+            pods_, [this](const Json& pod) { return BatchesForPoolPod(pod); }, PodPredicate())
+        .Watches(
+            pools_, [this](const Json& pool) { return BatchesOfPool(pool); },
+            PoolForBatchesPredicate());
+    manager.NewController(std::move(pool_options), pool_reconciler_)
+        .For(pools_, pool_kind, PoolPredicate())
+        .Owns(pods_, PodPredicate())
+        .Watches(
+            batches_, [](const Json& batch) { return PoolOfBatch(batch); },
+            BatchForPoolPredicate());
+  }
+
+  SandboxMetrics& metrics() override { return metrics_; }
+
+ private:
+  static std::vector<kube::Request> PoolOfBatch(const Json& batch) {
+    std::string key = PoolKeyOf(batch);
+    if (key.empty()) return {};
+    return {kube::Request::FromKey(key)};
+  }
+
+  std::vector<kube::Request> BatchesOfPool(const Json& pool) const {
+    std::vector<kube::Request> out;
+    for (const std::string& key : directory_.BatchesOfPool(kube::NamespacedKey(pool))) {
+      out.push_back(kube::Request::FromKey(key));
+    }
+    return out;
+  }
+
+  std::vector<kube::Request> BatchesForPoolPod(const Json& pod) {
+    auto pool = kube::GetLabel(pod, v1::kPoolNameLabel);
+    if (!pool) return {};
+    const std::string pool_key = kube::NamespacedKey(kube::GetNamespace(pod), *pool);
+    std::shared_ptr<scheduler::PoolLedger> ledger = allocations_.Existing(pool_key);
+    if (ledger) {
+      if (auto owner = ledger->Owner(kube::GetName(pod))) {
+        if (auto key = directory_.KeyOf(*owner)) return {kube::Request::FromKey(*key)};
+        return {};
+      }
+    }
+    if (!scheduler::Allocatable(scheduler::FromPod(pod))) return {};
+    std::vector<kube::Request> out;
+    for (const kube::ObjectPtr& batch : ctx_.BatchesOfPool(pool_key)) {
+      if (WaitingForPods(*batch))
+        out.push_back(kube::Request::FromKey(kube::NamespacedKey(*batch)));
+    }
+    return out;
+  }
+
+  SandboxMetrics metrics_;
+  std::unique_ptr<ApiClient> counting_;
+  kube::SharedInformer& pods_;
+  kube::SharedInformer& batches_;
+  kube::SharedInformer& pools_;
+  Allocations allocations_;
+  BatchDirectory directory_;
+  ControllerContext ctx_;
+  BatchSandboxReconciler batch_reconciler_;
+  PoolReconciler pool_reconciler_;
+};
+
+}  // namespace
+
+kube::Indexers RequiredIndexers() {
+  kube::Indexers indexers;
+  indexers.emplace(std::string(kube::kOwnerUidIndex), kube::IndexByOwnerUid);
+  return indexers;
+}
+
+StatusOr<std::unique_ptr<Controllers>> RegisterControllers(kube::Manager& manager, ApiClient& api,
+                                                           const ControllersOptions& options) {
+  if (options.batchsandbox_workers < 1 || options.pool_workers < 1) {
+    return InvalidError("controller worker counts must be at least 1");
+  }
+  auto controllers = std::make_unique<ControllersImpl>(manager, api, options);
+  controllers->Register(manager, options);
+  return std::unique_ptr<Controllers>(std::move(controllers));
+}
+
+}  // namespace osbx::controller
