@@ -40,6 +40,9 @@
 
 namespace osbx::standalone {
 
+// Every annotation the node reads starts with this.
+inline constexpr std::string_view kSimAnnotationPrefix = "sim.opensandbox.io/";
+
 inline constexpr std::string_view kReadyAnnotation = "sim.opensandbox.io/ready";
 inline constexpr std::string_view kOomKillsAnnotation = "sim.opensandbox.io/oom-kills";
 inline constexpr std::string_view kCrashLoopAnnotation = "sim.opensandbox.io/crash-loop";

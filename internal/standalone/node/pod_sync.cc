@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "internal/standalone/node/pod_status.h"
+#include "internal/standalone/node/pod_trim.h"
 #include "internal/standalone/node/sim_node.h"
 #include "internal/utils/log.h"
 #include "pkg/kube/meta/object.h"
@@ -76,12 +77,12 @@ SimNode::Outcome SimNode::Failed(const Status& status) {
 }
 
 SimNode::Outcome SimNode::SyncPod(const std::string& key) {
-  kube::ObjectPtr pod = pod_informer_->indexer().Get(key);
-  if (pod == nullptr) {
+  kube::ObjectPtr cached = pod_informer_->indexer().Get(key);
+  if (cached == nullptr) {
     Forget(key);
     return {};
   }
-  return SyncPodObject(key, *pod, 0);
+  return SyncPodObject(key, UnpackCachedPod(*cached), 0);
 }
 
 SimNode::Outcome SimNode::SyncPodObject(const std::string& key, const Json& pod, int attempt) {
@@ -163,8 +164,11 @@ SimNode::Outcome SimNode::WriteStatus(const std::string& key, const Json& pod, P
   in.crash_restart_due = crash_at && *crash_at <= in.now;
 
   Json desired = DesiredPodStatus(pod, faults, in);
-  Json diff = kube::patch::CreateMergePatch(Section(pod, "status"), desired);
-  if (!diff.empty()) {
+  const Json& current = Section(pod, "status");
+  Json comparable = desired;
+  TrimStatusForNode(comparable);  // the cache holds trimmed statuses
+  if (comparable != current) {
+    Json diff = kube::patch::CreateMergePatch(current, desired);
     Json patch = {{"metadata", {{"uid", kube::GetUid(pod)}}}, {"status", std::move(diff)}};
     StatusOr<Json> written =
         api_.PatchPodStatus(kube::GetNamespace(pod), kube::GetName(pod), patch);

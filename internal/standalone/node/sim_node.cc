@@ -3,6 +3,8 @@
 
 #include "internal/standalone/node/sim_node.h"
 
+#include "internal/standalone/node/pod_trim.h"
+
 #include <fmt/format.h>
 
 #include "internal/utils/log.h"
@@ -18,44 +20,7 @@ const Clock& ClockOf(const SimNodeOptions& options) {
   return options.clock != nullptr ? *options.clock : RealClock::Get();
 }
 
-// Keeps only `keys` of each element of the array at `obj[field]`.
-void KeepArrayKeys(Json& obj, const char* field, std::initializer_list<const char*> keys) {
-  auto it = obj.find(field);
-  if (it == obj.end() || !it->is_array()) return;
-  Json trimmed = Json::array();
-  for (const Json& item : *it) {
-    Json kept = Json::object();
-    for (const char* key : keys) {
-      if (item.is_object() && item.contains(key)) kept[key] = item[key];
-    }
-    trimmed.push_back(std::move(kept));
-  }
-  *it = std::move(trimmed);
-}
-
 }  // namespace
-
-void TrimPodForNode(Json& pod) {
-  pod.erase("apiVersion");
-  pod.erase("kind");
-  auto meta = pod.find("metadata");
-  if (meta != pod.end() && meta->is_object()) {
-    meta->erase("managedFields");
-    auto annotations = meta->find("annotations");
-    if (annotations != meta->end() && annotations->is_object()) {
-      annotations->erase("kubectl.kubernetes.io/last-applied-configuration");
-    }
-  }
-  auto spec = pod.find("spec");
-  if (spec == pod.end() || !spec->is_object()) return;
-  Json kept = Json::object();
-  for (const char* field : {"nodeName", "containers", "initContainers"}) {
-    if (spec->contains(field)) kept[field] = std::move((*spec)[field]);
-  }
-  KeepArrayKeys(kept, "containers", {"name", "image"});
-  KeepArrayKeys(kept, "initContainers", {"name", "image"});
-  *spec = std::move(kept);
-}
 
 StatusOr<std::unique_ptr<SimNode>> SimNode::New(KubeletApi& api, SimNodeOptions options) {
   if (options.workers < 1) return InvalidError("the simulated node needs at least one worker");
@@ -74,7 +39,7 @@ SimNode::SimNode(KubeletApi& api, SimNodeOptions options, std::unique_ptr<IpAllo
       node_lw_(api.NodeListerWatcher()),
       queue_(kube::WorkQueue::Options{&clock_, &in_flight_}) {
   kube::InformerOptions pod_options;
-  pod_options.transform = TrimPodForNode;
+  pod_options.transform = PackPodForCache;
   pod_informer_ = std::make_unique<kube::SharedInformer>(*pod_lw_, clock_, pod_options);
   kube::InformerOptions node_options;
   node_options.reflector.field_selector = "metadata.name=" + options_.node.name;
@@ -118,11 +83,12 @@ void SimNode::Stop() {
 }
 
 void SimNode::AdoptExistingPods() {
-  for (const kube::ObjectPtr& pod : pod_informer_->indexer().List()) {
-    const Json& spec = pod->value("spec", Json::object());
+  for (const kube::ObjectPtr& cached : pod_informer_->indexer().List()) {
+    Json pod = UnpackCachedPod(*cached);
+    const Json& spec = pod.value("spec", Json::object());
     if (spec.value("nodeName", "") != options_.node.name) continue;
-    PodEntry& entry = Entry(kube::NamespacedKey(*pod), kube::GetUid(*pod));
-    std::string ip = pod->value("status", Json::object()).value("podIP", "");
+    PodEntry& entry = Entry(kube::NamespacedKey(pod), kube::GetUid(pod));
+    std::string ip = pod.value("status", Json::object()).value("podIP", "");
     if (!ip.empty() && ips_->Reserve(ip)) entry.ip = ip;
   }
 }

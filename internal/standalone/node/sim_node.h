@@ -188,9 +188,4 @@ class SimNode {
   std::condition_variable idle_cv_;
 };
 
-// The informer transform of the node: what SimNode reads of a pod (metadata without
-// managedFields and the last-applied annotation, spec.nodeName, container names and images, the
-// whole status).
-void TrimPodForNode(Json& pod);
-
 }  // namespace osbx::standalone

@@ -156,6 +156,7 @@ TEST_F(SimNodeTest, BindsAndRunsPodsWithUniqueIps) {
     Json pod = Pod(name);
     EXPECT_EQ(pod["spec"]["nodeName"], kNodeName);
     EXPECT_EQ(pod["status"]["hostIP"], "127.0.0.1");
+    EXPECT_EQ(pod["status"]["qosClass"], "BestEffort");  // not the node's: left alone
     EXPECT_EQ(At(FirstContainer(pod), "/containerID"),
               "sim://" + pod["metadata"]["uid"].get<std::string>() + "/main");
     EXPECT_EQ(At(FirstContainer(pod), "/ready"), true);
