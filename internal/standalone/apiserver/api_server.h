@@ -49,6 +49,8 @@ struct WriteOptions {
   bool dry_run = false;          // dryRun=All
   std::string field_validation;  // Strict, Warn, Ignore ("" = Warn)
   std::vector<std::string>* warnings = nullptr;
+  // Keys repeated in the request body (reported by fieldValidation like unknown fields).
+  std::vector<std::string> duplicate_fields;
   // Server-side apply: managedFields were computed by the apply and are kept as they are.
   bool apply = false;
 };

@@ -120,8 +120,9 @@ void ApiServer::ServeCreate(Call& call) {
     }
     (*object)["metadata"]["name"] = call.info.name;
   }
-  ApiOr<Json> created =
-      CreateObject(resource, call.info.namespace_, std::move(*object), WriteOptionsOf(call));
+  WriteOptions options = WriteOptionsOf(call);
+  if (type == BodyType::kJson) options.duplicate_fields = FindDuplicateFields(call.request.body);
+  ApiOr<Json> created = CreateObject(resource, call.info.namespace_, std::move(*object), options);
   if (!created.ok()) return RespondError(call, created.error());
   Respond(call, 201, *created);
 }
@@ -158,8 +159,10 @@ void ApiServer::ServeUpdate(Call& call) {
     }
     return desired;
   };
+  WriteOptions options = WriteOptionsOf(call);
+  if (type == BodyType::kJson) options.duplicate_fields = FindDuplicateFields(call.request.body);
   ApiOr<MutateResult> result = MutateObject(resource, call.info.namespace_, call.info.name,
-                                            call.info.subresource, mutate, WriteOptionsOf(call));
+                                            call.info.subresource, mutate, options);
   if (!result.ok()) return RespondError(call, result.error());
   Respond(call, 200, result->object);
 }

@@ -263,6 +263,7 @@ void RecordUpdate(const ManagerId& id, const Json& old_object, Json& new_object,
         }
         (*o)["metadata"] = meta;
       }
+      if (o->contains("metadata") && (*o)["metadata"].empty()) o->erase("metadata");
     }
     changed = Changed(a, b);
     if (changed.contains("f:metadata")) changed["f:metadata"].erase(".");

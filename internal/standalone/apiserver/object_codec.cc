@@ -136,8 +136,92 @@ ApiOr<Json> DecodeObjectBody(const ResourceInfo& resource, BodyType type, std::s
   }
 }
 
+namespace {
+
+// SAX handler recording repeated keys per object with their dotted path.
+class DuplicateFinder : public nlohmann::json_sax<Json> {
+ public:
+  std::vector<std::string> duplicates;
+
+  bool null() override { return Value(); }
+  bool boolean(bool) override { return Value(); }
+  bool number_integer(number_integer_t) override { return Value(); }
+  bool number_unsigned(number_unsigned_t) override { return Value(); }
+  bool number_float(number_float_t, const string_t&) override { return Value(); }
+  bool string(string_t&) override { return Value(); }
+  bool binary(binary_t&) override { return Value(); }
+  bool start_object(std::size_t) override {
+    frames_.push_back({true, {}, PathOfValue()});
+    return true;
+  }
+  bool key(string_t& k) override {
+    Frame& f = frames_.back();
+    if (std::find(f.keys.begin(), f.keys.end(), k) != f.keys.end()) {
+      duplicates.push_back(Join(f.path, k));
+    } else {
+      f.keys.push_back(k);
+    }
+    current_key_ = k;
+    return true;
+  }
+  bool end_object() override { return Pop(); }
+  bool start_array(std::size_t) override {
+    frames_.push_back({false, {}, PathOfValue()});
+    index_.push_back(0);
+    return true;
+  }
+  bool end_array() override {
+    index_.pop_back();
+    return Pop();
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    duplicates.clear();
+    return false;
+  }
+
+ private:
+  struct Frame {
+    bool object;
+    std::vector<std::string> keys;
+    std::string path;
+  };
+  static std::string Join(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  }
+  std::string PathOfValue() {
+    if (frames_.empty()) return "";
+    const Frame& f = frames_.back();
+    if (f.object) return Join(f.path, current_key_);
+    return f.path + "[" + std::to_string(index_.back()++) + "]";
+  }
+  bool Value() {
+    if (!frames_.empty() && !frames_.back().object) ++index_.back();
+    return true;
+  }
+  bool Pop() {
+    frames_.pop_back();
+    return true;
+  }
+  std::vector<Frame> frames_;
+  std::vector<size_t> index_;
+  std::string current_key_;
+};
+
+}  // namespace
+
+std::vector<std::string> FindDuplicateFields(std::string_view text) {
+  DuplicateFinder finder;
+  try {
+    Json::sax_parse(text.begin(), text.end(), &finder);
+  } catch (const nlohmann::json::exception&) {
+    return {};
+  }
+  return finder.duplicates;
+}
+
 ApiOr<bool> ApplyFieldValidation(const ResourceInfo& resource, std::string_view mode, Json& object,
-                                 std::vector<std::string>* warnings) {
+                                 std::vector<std::string>* warnings,
+                                 const std::vector<std::string>& duplicates) {
   std::vector<std::string> unknown;
   if (object.contains("metadata") && object["metadata"].is_object()) {
     Json& meta = object["metadata"];
@@ -154,22 +238,22 @@ ApiOr<bool> ApplyFieldValidation(const ResourceInfo& resource, std::string_view 
     std::vector<std::string> pruned = resource.schema->Prune(object);
     unknown.insert(unknown.end(), pruned.begin(), pruned.end());
   }
-  if (unknown.empty() || mode == "Ignore") return true;
+  if ((unknown.empty() && duplicates.empty()) || mode == "Ignore") return true;
+  std::vector<std::string> problems;
+  for (const std::string& d : duplicates)
+    problems.push_back(fmt::format("duplicate field \"{}\"", d));
+  for (const std::string& u : unknown) problems.push_back(fmt::format("unknown field \"{}\"", u));
   if (mode == "Strict") {
     std::string list;
-    for (size_t i = 0; i < unknown.size(); ++i) {
+    for (size_t i = 0; i < problems.size(); ++i) {
       if (i > 0) list += ", ";
-      list += fmt::format("unknown field \"{}\"", unknown[i]);
+      list += problems[i];
     }
     return ApiError::BadRequest(
         fmt::format("{} in version \"{}\" cannot be handled as a {}: strict decoding error: {}",
                     resource.kind, resource.version, resource.kind, list));
   }
-  if (warnings != nullptr) {
-    for (const std::string& field : unknown) {
-      warnings->push_back(fmt::format("unknown field \"{}\"", field));
-    }
-  }
+  if (warnings != nullptr) warnings->insert(warnings->end(), problems.begin(), problems.end());
   return true;
 }
 

@@ -29,8 +29,14 @@ namespace osbx::standalone {
 // Applies fieldValidation to a decoded object: drops unknown fields (metadata fields kube does
 // not know, and for CRs fields outside the schema). Strict answers 400 with every problem;
 // Warn (and absent) fills `warnings` with the texts for Warning headers; Ignore drops silently.
+// `duplicates` are keys the body repeated (FindDuplicateFields), reported before unknown fields.
 [[nodiscard]] ApiOr<bool> ApplyFieldValidation(const ResourceInfo& resource, std::string_view mode,
-                                               Json& object, std::vector<std::string>* warnings);
+                                               Json& object, std::vector<std::string>* warnings,
+                                               const std::vector<std::string>& duplicates = {});
+
+// The dotted paths of keys that appear twice in one JSON object of `text` ("spec.replicas"), in
+// the order they are met; empty for malformed text.
+std::vector<std::string> FindDuplicateFields(std::string_view text);
 
 // An object as GET returns it. CR defaults are applied on read.
 OrderedJson WireObject(const ResourceInfo& resource, Json object);

@@ -124,6 +124,10 @@ ApiOr<Json> ApiServer::PrepareCreate(const ResourceInfo& resource, const std::st
     static thread_local std::mt19937_64 rng{std::random_device{}()};
     meta["name"] = kube::GenerateName(MetaString(object, "generateName"), [] { return rng(); });
   }
+  OSBX_API_ASSIGN_OR_RETURN(bool validated,
+                            ApplyFieldValidation(resource, options.field_validation, object,
+                                                 options.warnings, options.duplicate_fields));
+  (void)validated;
   std::vector<StatusCause> name_causes = kube::ValidateObjectName(object);
   if (!name_causes.empty()) {
     return ApiError::Invalid(resource.kind, resource.group, MetaString(object, "name"),
@@ -134,9 +138,6 @@ ApiOr<Json> ApiServer::PrepareCreate(const ResourceInfo& resource, const std::st
     meta.erase(key);
   }
   if (!options.apply) meta.erase("managedFields");
-  OSBX_API_ASSIGN_OR_RETURN(bool validated, ApplyFieldValidation(resource, options.field_validation,
-                                                                 object, options.warnings));
-  (void)validated;
   std::string now = NowText();
   if (resource.crd && resource.has_status) object.erase("status");
   if (resource.resource == "pods") {
@@ -183,8 +184,9 @@ ApiOr<std::optional<Json>> ApiServer::PrepareUpdate(const ResourceInfo& resource
         {{"FieldValueInvalid",
           fmt::format("Invalid value: \"{}\": must be {}", kind, resource.kind), "kind"}});
   }
-  OSBX_API_ASSIGN_OR_RETURN(bool validated, ApplyFieldValidation(resource, options.field_validation,
-                                                                 desired, options.warnings));
+  OSBX_API_ASSIGN_OR_RETURN(bool validated,
+                            ApplyFieldValidation(resource, options.field_validation, desired,
+                                                 options.warnings, options.duplicate_fields));
   (void)validated;
   Json result;
   if (subresource == "status") {
