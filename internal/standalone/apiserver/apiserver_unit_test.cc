@@ -55,6 +55,18 @@ Json CaptureCrd(const std::string& plural, const std::string& kind,
                   {{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}}}}}}}}}}};
 }
 
+}  // namespace
+
+// A BatchSandbox CRD whose schema declares spec.replicas only (unknown fields are pruned).
+Json CaptureCrdWithSpecSchema() {
+  Json crd = CaptureCrd("batchsandboxes", "BatchSandbox", {"bsbx"});
+  crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"] = Json::parse(
+      R"({"type":"object","properties":{"spec":{"type":"object","properties":{"replicas":{"type":"integer"}}}}})");
+  return crd;
+}
+
+namespace {
+
 TEST(WireJsonTest, EscapesHtmlCharactersAsGoDoes) {
   EXPECT_EQ(GoJson(Json{{"m", "<nil> & >"}}), R"({"m":"\u003cnil\u003e \u0026 \u003e"})");
 }
@@ -269,6 +281,34 @@ TEST(ObjectCodecTest, MalformedJsonGetsKubesMessage) {
             "the object provided is unrecognized (must be of type Pod): couldn't get "
             "version/kind; json parse error: unexpected end of JSON input "
             "({\"apiVersion\":\"sandbox.opensan ...)");
+}
+
+}  // namespace
+}  // namespace osbx::standalone
+
+namespace osbx::standalone {
+namespace {
+
+TEST(ObjectCodecTest, StrictFieldValidationListsDuplicatesThenUnknownFields) {
+  Registry registry;
+  ASSERT_TRUE(registry.PutCrd(CaptureCrdWithSpecSchema()).ok());
+  ResourcePtr r = registry.Find("sandbox.opensandbox.io", "v1alpha1", "batchsandboxes");
+  std::string body =
+      R"({"apiVersion":"sandbox.opensandbox.io/v1alpha1","kind":"BatchSandbox","metadata":{"name":"fv","foo":1},"spec":{"replicas":1,"foo":"bar","replicas":2},"bogus":true})";
+  Json object = Json::parse(body);
+  ApiOr<bool> strict =
+      ApplyFieldValidation(*r, "Strict", object, nullptr, FindDuplicateFields(body));
+  ASSERT_FALSE(strict.ok());
+  EXPECT_EQ(BodyText(strict.error().body).size(), 330u);  // Content-Length in openapi.md
+  EXPECT_EQ(strict.error().body["message"],
+            "BatchSandbox in version \"v1alpha1\" cannot be handled as a BatchSandbox: strict "
+            "decoding error: duplicate field \"spec.replicas\", unknown field \"metadata.foo\", "
+            "unknown field \"bogus\", unknown field \"spec.foo\"");
+  Json again = Json::parse(body);
+  std::vector<std::string> warnings;
+  ASSERT_TRUE(ApplyFieldValidation(*r, "Warn", again, &warnings, FindDuplicateFields(body)).ok());
+  EXPECT_EQ(warnings.size(), 4u);
+  EXPECT_FALSE(again.contains("bogus"));
 }
 
 }  // namespace
