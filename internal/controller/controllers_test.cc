@@ -232,13 +232,19 @@ TEST_F(ControllersTest, DeletingPooledBatchRecyclesPodsByDelete) {
 }
 
 TEST_F(ControllersTest, NoopRecycleReturnsPodsForReuse) {
-  WarmPool("n", 2, "Noop");
+  // The pool refills to bufferMax (4) and keeps up to 4 idle pods, so the 2 returned pods fit.
+  Create(PoolResource(), Pool("n", 1, 4, 0, 100, "Noop"));
+  ASSERT_TRUE(api_.WaitFor([&] { return PoolPods("n") == 4; }));
   Create(BatchSandboxResource(), Batch("b1", 2, "n"));
   ASSERT_TRUE(api_.WaitFor([&] { return AllSet(Endpoints(GetBatch("b1")), 2); }));
+  // Two idle pods remain, above bufferMin: nothing is created until the batch gives its back.
   std::vector<std::string> held = RecordPods("b1");
   ASSERT_TRUE(api_.Delete(BatchSandboxResource(), kNs, "b1", "").ok());
   ASSERT_TRUE(api_.WaitFor([&] { return GetBatch("b1").is_null(); }));
   for (const std::string& pod : held) EXPECT_FALSE(Get(PodResource(), pod).is_null()) << pod;
+  // The returned pods serve the next batch.
+  Create(BatchSandboxResource(), Batch("b2", 4, "n"));
+  ASSERT_TRUE(api_.WaitFor([&] { return AllSet(Endpoints(GetBatch("b2")), 4); }));
 }
 
 TEST_F(ControllersTest, PoolExhaustedThenDeliveredWhenPodsBecomeReady) {
@@ -294,7 +300,10 @@ TEST_F(ControllersTest, PoolDeletedFirstNothingStuck) {
   ASSERT_TRUE(api_.WaitFor([&] {
     return GetBatch("b").is_null() && Get(PoolResource(), "gone").is_null() &&
            PoolPods("gone") == 0;
-  }));
+  })) << GetBatch("b").dump()
+      << "\n"
+      << Get(PoolResource(), "gone").dump() << "\n"
+      << PoolPods("gone");
 }
 
 TEST_F(ControllersTest, BatchDeletedFirstThenPoolNothingStuck) {

@@ -176,7 +176,9 @@ Status PoolReconciler::SyncFinalizer(PoolState& pool, v1::PoolStatus& status) {
   int32_t held = 0;
   for (const auto& [name, view] : pool.pods) held += pool.ledger.Owner(name).has_value() ? 1 : 0;
   const bool has = kube::HasFinalizer(pool.obj, kPoolInUseFinalizer);
-  const bool want = pool.deleting ? held > 0 : (has || held > 0);
+  // Added on the first reconcile (not at the first claim), so a Pool deleted right after a claim
+  // can never take the claimed pods with it; dropped once a deleting Pool holds nothing.
+  const bool want = pool.deleting ? held > 0 : true;
   if (pool.deleting) {
     std::vector<std::string> holders;
     for (const kube::ObjectPtr& b : ctx_.BatchesOfPool(pool.key)) {

@@ -10,8 +10,9 @@
 //   - sizes the pool (DecideSizing): parallel creates of pods named up front, labelled with the
 //     pool name and template revision and controlled by the Pool; deletions least useful first;
 //     rolling update of idle pods; eviction; replacement of dead pods;
-//   - holds a finalizer on a deleting Pool only while BatchSandboxes still hold its pods, with a
-//     WaitingForSandboxes condition saying which; a deleting Pool creates nothing;
+//   - carries a finalizer from its first reconcile, which a deleting Pool drops as soon as no
+//     BatchSandbox holds its pods (a WaitingForSandboxes condition says which still do); a
+//     deleting Pool creates nothing;
 //   - patches status only when it changed, and exports the pool gauges.
 
 #include <cstdint>
