@@ -20,6 +20,7 @@ SharedInformer::SharedInformer(ListerWatcher& lw, const Clock& clock, InformerOp
       transform_(options.transform ? std::move(options.transform)
                                    : TransformFunc(StripManagedFields)),
       resync_period_(options.resync_period),
+      batch_window_(options.batch_window),
       indexer_(WithNamespaceIndex(std::move(options.indexers))),
       reflector_(lw, *this, clock, std::move(options.reflector)) {}
 
@@ -31,6 +32,7 @@ SharedInformer::HandlerId SharedInformer::AddEventHandler(EventHandler handler,
   const HandlerId id = next_id_++;
   handlers_.push_back(std::make_shared<const Registration>(
       Registration{id, next_seq_, std::move(handler), std::move(predicate)}));
+  handlers_version_.fetch_add(1, std::memory_order_release);
   if (listed_) {
     // Catch the newcomer up with the cached state; later notifications follow these.
     for (ObjectPtr& obj : indexer_.List()) {
@@ -43,12 +45,14 @@ SharedInformer::HandlerId SharedInformer::AddEventHandler(EventHandler handler,
 void SharedInformer::RemoveEventHandler(HandlerId id) {
   MutexLock lock(mu_);
   std::erase_if(handlers_, [id](const auto& r) { return r->id == id; });
+  handlers_version_.fetch_add(1, std::memory_order_release);
 }
 
 void SharedInformer::Run() {
   {
     MutexLock lock(mu_);
     stopping_ = false;
+    stop_requested_.store(false);
   }
   dispatcher_ = std::thread([this] { DispatchLoop(); });
   reflector_.Run();
@@ -59,6 +63,7 @@ void SharedInformer::Stop() {
   {
     MutexLock lock(mu_);
     stopping_ = true;
+    stop_requested_.store(true);
     cv_.notify_all();
   }
   if (dispatcher_.joinable()) dispatcher_.join();
@@ -85,7 +90,10 @@ ObjectPtr SharedInformer::Prepare(Json&& object) const {
 void SharedInformer::PushLocked(Notification n) {
   n.seq = next_seq_++;
   pending_.push_back(std::move(n));
-  cv_.notify_all();
+  if (dispatcher_idle_) {
+    dispatcher_idle_ = false;  // one wake-up is enough; the dispatcher takes the whole queue
+    cv_.notify_all();
+  }
 }
 
 void SharedInformer::Replace(std::vector<Json> items, const std::string& /*resource_version*/) {
@@ -136,36 +144,67 @@ void SharedInformer::QueueResyncLocked() {
 }
 
 void SharedInformer::DispatchLoop() {
+  std::vector<Notification> batch;
+  Handlers handlers;
+  uint64_t handlers_version = 0;
+  bool delivered = false;
+  while (TakeBatch(delivered, batch, handlers, handlers_version)) {
+    delivered = true;
+    DeliverBatch(batch, handlers, handlers_version);
+    batch.clear();  // keeps its capacity: the two queues trade buffers from then on
+  }
+}
+
+bool SharedInformer::TakeBatch(bool linger, std::vector<Notification>& batch, Handlers& handlers,
+                               uint64_t& handlers_version) {
   const bool resync = resync_period_ > Clock::Duration::zero();
   MutexLock lock(mu_);
-  while (!stopping_) {
-    if (pending_.empty()) {
-      if (!resync || !synced_) {
-        cv_.wait(lock.lock());
-      } else if (clock_.Now() >= next_resync_) {
-        QueueResyncLocked();
-      } else {
-        clock_.WaitUntil(cv_, lock.lock(), next_resync_);
-      }
+  if (linger && pending_.empty() && !stopping_ && batch_window_.count() > 0) {
+    // Not idle: producers do not signal; only Stop cuts the window short.
+    cv_.wait_for(lock.lock(), batch_window_);
+  }
+  while (!stopping_ && pending_.empty()) {
+    if (resync && synced_ && clock_.Now() >= next_resync_) {
+      QueueResyncLocked();
       continue;
     }
-    Notification n = std::move(pending_.front());
-    pending_.pop_front();
+    dispatcher_idle_ = true;
+    if (resync && synced_) {
+      clock_.WaitUntil(cv_, lock.lock(), next_resync_);
+    } else {
+      cv_.wait(lock.lock());
+    }
+    dispatcher_idle_ = false;
+  }
+  if (stopping_) return false;
+  batch.swap(pending_);
+  handlers = handlers_;
+  handlers_version = handlers_version_.load(std::memory_order_relaxed);
+  return true;
+}
+
+void SharedInformer::DeliverBatch(std::vector<Notification>& batch, Handlers& handlers,
+                                  uint64_t& handlers_version) {
+  for (const Notification& n : batch) {
+    if (stop_requested_.load(std::memory_order_relaxed)) return;
     if (n.kind == Notification::Kind::kSynced) {
+      // Everything queued before the sync mark has been handed out.
+      MutexLock lock(mu_);
       synced_ = true;
       next_resync_ = clock_.Now() + resync_period_;
       cv_.notify_all();
       continue;
     }
-    auto handlers = handlers_;
-    lock.lock().unlock();
+    if (handlers_version_.load(std::memory_order_acquire) != handlers_version) {
+      MutexLock lock(mu_);
+      handlers = handlers_;
+      handlers_version = handlers_version_.load(std::memory_order_relaxed);
+    }
     Deliver(n, handlers);
-    lock.lock().lock();
   }
 }
 
-void SharedInformer::Deliver(const Notification& n,
-                             const std::vector<std::shared_ptr<const Registration>>& handlers) {
+void SharedInformer::Deliver(const Notification& n, const Handlers& handlers) {
   for (const auto& r : handlers) {
     if (n.seq < r->first_seq || (n.only_for != 0 && n.only_for != r->id)) continue;
     const EventHandler& h = r->handler;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <map>
 #include <mutex>
 
 #include "pkg/kube/cache/fake_lister_watcher.h"
@@ -59,6 +60,44 @@ class Recorder {
   std::condition_variable cv_;
   std::vector<std::string> events_;
 };
+
+// Holds the dispatch thread inside a handler until the test opens it.
+class Gate {
+ public:
+  void Pass() {
+    std::unique_lock<std::mutex> lock(mu_);
+    entered_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return open_; });
+  }
+  bool WaitEntered() {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, seconds(10), [&] { return entered_; });
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool entered_ = false;
+  bool open_ = false;
+};
+
+// A handler that stops at the add of object `name` until `gate` opens, then records it.
+EventHandler GatedHandler(Recorder& recorder, std::map<std::string, Gate*> gates) {
+  EventHandler inner = recorder.Handler();
+  EventHandler h = inner;
+  h.on_add = [inner, gates = std::move(gates)](const ObjectPtr& o) {
+    auto it = gates.find(std::string(MetaString(*o, "name")));
+    if (it != gates.end()) it->second->Pass();
+    inner.on_add(o);
+  };
+  return h;
+}
 
 class SharedInformerTest : public ::testing::Test {
  protected:
@@ -233,6 +272,51 @@ TEST_F(SharedInformerTest, RemovedHandlerGetsNoFurtherEvents) {
   ASSERT_EQ(recorder_.WaitFor(1).size(), 1u);
   informer_->Stop();
   EXPECT_TRUE(removed.events().empty());
+}
+
+TEST_F(SharedInformerTest, EventsQueuedWhileAHandlerIsBusyArriveOnceAndInOrder) {
+  lw_.SetObjects({}, "10");
+  Start();
+  Gate gate;
+  informer_->AddEventHandler(GatedHandler(recorder_, {{"first", &gate}}));
+  RunAndSync();
+  ASSERT_TRUE(lw_.WaitForWatches(1));
+  lw_.Send(Event(WatchEventType::kAdded, MakePod("ns", "first", "11")));
+  ASSERT_TRUE(gate.WaitEntered());
+  std::vector<std::string> expected = {"add ns/first@11"};
+  for (int i = 0; i < 200; ++i) {
+    const std::string rv = std::to_string(12 + i);
+    lw_.Send(Event(WatchEventType::kModified, MakePod("ns", "first", rv)));
+    expected.push_back("update ns/first@" + std::to_string(11 + i) + "->" + rv);
+  }
+  gate.Open();
+  EXPECT_EQ(recorder_.WaitFor(expected.size()), expected);
+  informer_->Stop();
+  EXPECT_EQ(recorder_.events().size(), expected.size());
+}
+
+TEST_F(SharedInformerTest, HandlerRemovedInTheMiddleOfABatchMissesTheRestOfIt) {
+  lw_.SetObjects({}, "10");
+  Start();
+  Gate hold, mid;
+  Recorder removed;
+  informer_->AddEventHandler(GatedHandler(recorder_, {{"first", &hold}, {"mid", &mid}}));
+  SharedInformer::HandlerId id = informer_->AddEventHandler(removed.Handler());
+  RunAndSync();
+  ASSERT_TRUE(lw_.WaitForWatches(1));
+  lw_.Send(Event(WatchEventType::kAdded, MakePod("ns", "first", "11")));
+  ASSERT_TRUE(hold.WaitEntered());
+  // Queued behind the held event, so the dispatch thread takes them as one batch.
+  for (const char* name : {"a", "mid", "b", "c"}) {
+    lw_.Send(Event(WatchEventType::kAdded, MakePod("ns", name, "12")));
+  }
+  hold.Open();
+  ASSERT_TRUE(mid.WaitEntered());
+  informer_->RemoveEventHandler(id);
+  mid.Open();
+  ASSERT_EQ(recorder_.WaitFor(5).size(), 5u);
+  informer_->Stop();
+  EXPECT_THAT(removed.events(), ElementsAre("add ns/first@11", "add ns/a@12", "add ns/mid@12"));
 }
 
 }  // namespace

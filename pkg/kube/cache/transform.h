@@ -9,6 +9,8 @@
 #include <functional>
 
 #include "internal/utils/json.h"
+#include "pkg/kube/cache/projection.h"
+#include "pkg/kube/client/resource.h"
 
 namespace osbx::kube {
 
@@ -17,17 +19,29 @@ using TransformFunc = std::function<void(Json& obj)>;
 // Removes metadata.managedFields. The informer's default transform.
 void StripManagedFields(Json& obj);
 
-// For pods: keeps only what the pool and batch-sandbox controllers read, so that 100,000 cached
-// pods fit the memory budget (< 4 KiB each):
-//   metadata: everything but managedFields and the kubectl last-applied-configuration
-//             annotation (labels, annotations, ownerReferences, finalizers, deletionTimestamp,
-//             generation, uid, creationTimestamp stay);
-//   spec:     nodeName;
-//   status:   phase, podIP, the Ready condition {type,status,lastTransitionTime},
-//             containerStatuses[].{name,restartCount,state.waiting.reason,
-//                                  state.terminated.{reason,exitCode}}.
+// The pod cache contract: what the pool and batch-sandbox controllers (and the scheduler's pod
+// views, scheduler::FromPod) may read of a cached pod. Everything else is dropped, so that
+// 100,000 cached pods stay within the memory budget:
+//   metadata: everything but managedFields and the kubectl last-applied-configuration annotation
+//             (name, namespace, uid, resourceVersion, generation, creationTimestamp,
+//             deletionTimestamp, labels, annotations, ownerReferences, finalizers, ... stay;
+//             annotations left empty are removed);
+//   spec:     nodeName, containers[].{name,image};
+//   status:   phase, reason (e.g. NodeLost), podIP,
+//             conditions: only the Ready condition, as {type,status,lastTransitionTime},
+//             initContainerStatuses[] and containerStatuses[], each as
+//               {name, ready, restartCount, state.waiting.reason,
+//                state.terminated.{reason,exitCode}, lastState.terminated.{reason,exitCode}}
+//             (state and lastState are removed when nothing of them is left, e.g. running).
 // apiVersion and kind are dropped (an informer serves one type). A controller that reads more
-// of a pod passes its own transform.
+// of a pod must extend this contract (and its tests) or pass its own transform.
+const FieldProjection& PodCacheProjection();
+
+// Trims a pod to PodCacheProjection().
 void TrimPodForCache(Json& pod);
+
+// The transform an informer for `resource` should use unless its owner needs more of the
+// objects: TrimPodForCache for core/v1 pods, StripManagedFields for everything else.
+TransformFunc DefaultTransformFor(const ResourceRef& resource);
 
 }  // namespace osbx::kube

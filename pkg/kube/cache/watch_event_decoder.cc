@@ -12,57 +12,50 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-// The skip paths as a tree of keys; a node with no children is a subtree to drop.
-struct SkipNode {
-  std::vector<std::pair<std::string, SkipNode>> children;
-  bool drop = false;
-
-  const SkipNode* Child(std::string_view key) const {
-    for (const auto& [name, node] : children) {
-      if (name == key) return &node;
+// Merges members with the same key (from different paths) into one rule per key.
+std::vector<FieldProjection::Member> MergedSkipMembers(const std::vector<std::string>& paths) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_key;
+  std::vector<std::string> dropped;
+  for (const std::string& path : paths) {
+    const size_t dot = path.find('.');
+    std::string key = path.substr(0, dot);
+    if (dot == std::string::npos) {
+      dropped.push_back(std::move(key));
+      continue;
     }
-    return nullptr;
+    auto it = std::find_if(by_key.begin(), by_key.end(), [&](auto& k) { return k.first == key; });
+    if (it == by_key.end()) it = by_key.insert(by_key.end(), {std::move(key), {}});
+    it->second.push_back(path.substr(dot + 1));
   }
-  void Add(std::string_view path) {
-    SkipNode* node = this;
-    while (!path.empty()) {
-      const size_t dot = path.find('.');
-      std::string_view key = path.substr(0, dot);
-      path = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
-      auto it = std::find_if(node->children.begin(), node->children.end(),
-                             [&](const auto& c) { return c.first == key; });
-      if (it == node->children.end()) {
-        node->children.emplace_back(std::string(key), SkipNode{});
-        it = std::prev(node->children.end());
-      }
-      node = &it->second;
-    }
-    node->drop = true;
+  std::vector<FieldProjection::Member> members;
+  for (std::string& key : dropped) members.emplace_back(std::move(key), FieldProjection::Drop());
+  for (auto& [key, rest] : by_key) {
+    if (std::find(dropped.begin(), dropped.end(), key) != dropped.end()) continue;
+    members.emplace_back(key, FieldProjection::Except(MergedSkipMembers(rest)));
   }
-};
+  return members;
+}
 
-Json Convert(element e, const SkipNode* skip);
+Json ConvertWhole(element e);
 
-Json ConvertObject(simdjson::dom::object object, const SkipNode* skip) {
+Json ConvertWholeObject(simdjson::dom::object object) {
   Json out(Json::value_t::object);
   Json::object_t& members = *out.get_ptr<Json::object_t*>();
   for (simdjson::dom::key_value_pair field : object) {
-    const SkipNode* child = skip != nullptr ? skip->Child(field.key) : nullptr;
-    if (child != nullptr && child->drop) continue;
-    members.emplace_hint(members.end(), std::string(field.key), Convert(field.value, child));
+    members.emplace_hint(members.end(), std::string(field.key), ConvertWhole(field.value));
   }
   return out;
 }
 
-Json Convert(element e, const SkipNode* skip) {
+Json ConvertWhole(element e) {
   switch (e.type()) {
     case element_type::OBJECT:
-      return ConvertObject(e.get_object().value_unsafe(), skip);
+      return ConvertWholeObject(e.get_object().value_unsafe());
     case element_type::ARRAY: {
       simdjson::dom::array array = e.get_array().value_unsafe();
       Json::array_t items;
       items.reserve(array.size());
-      for (element item : array) items.push_back(Convert(item, nullptr));
+      for (element item : array) items.push_back(ConvertWhole(item));
       return Json(std::move(items));
     }
     case element_type::STRING:
@@ -81,6 +74,63 @@ Json Convert(element e, const SkipNode* skip) {
   return Json();
 }
 
+// Whether an array element passes rule's filter (EachWhere): an object whose filter member is the
+// filter string.
+bool Matches(element item, const FieldProjection& rule) {
+  std::string_view value;
+  return item.type() == element_type::OBJECT && !item.at_key(rule.filter_key()).get(value) &&
+         value == rule.filter_value();
+}
+
+bool ConvertProjected(element e, const FieldProjection& rule, Json& out);
+
+Json ConvertProjectedObject(simdjson::dom::object object, const FieldProjection& rule) {
+  Json out(Json::value_t::object);
+  Json::object_t& members = *out.get_ptr<Json::object_t*>();
+  for (simdjson::dom::key_value_pair field : object) {
+    const FieldProjection* member_rule = rule.RuleFor(field.key);
+    if (member_rule == nullptr) continue;
+    Json child;
+    if (ConvertProjected(field.value, *member_rule, child)) {
+      members.emplace_hint(members.end(), std::string(field.key), std::move(child));
+    }
+  }
+  return out;
+}
+
+Json ConvertProjectedArray(simdjson::dom::array array, const FieldProjection& rule) {
+  Json::array_t items;
+  for (element item : array) {
+    if (rule.filters() && !Matches(item, rule)) continue;
+    Json child;
+    if (ConvertProjected(item, rule.element(), child)) items.push_back(std::move(child));
+  }
+  return Json(std::move(items));
+}
+
+// Builds into `out` what `rule` keeps of `e`; false when the value is to be left out of its
+// parent. Mirrors ProjectValue in projection.cc, on simdjson's DOM instead of a Json.
+bool ConvertProjected(element e, const FieldProjection& rule, Json& out) {
+  using Kind = FieldProjection::Kind;
+  if (rule.kind() == Kind::kDrop) return false;
+  if (rule.kind() == Kind::kObject && e.type() == element_type::OBJECT) {
+    out = ConvertProjectedObject(e.get_object().value_unsafe(), rule);
+  } else if (rule.kind() == Kind::kArray && e.type() == element_type::ARRAY) {
+    out = ConvertProjectedArray(e.get_array().value_unsafe(), rule);
+  } else {
+    out = ConvertWhole(e);
+  }
+  if (!rule.drop_if_empty()) return true;
+  const Json::object_t* members = out.get_ptr<const Json::object_t*>();
+  return members == nullptr || !members->empty();
+}
+
+Json ConvertRoot(element e, const FieldProjection& projection) {
+  Json out;
+  (void)ConvertProjected(e, projection, out);  // the root is kept even when empty
+  return out;
+}
+
 StatusOr<WatchEventType> ParseType(std::string_view type) {
   if (type == "ADDED") return WatchEventType::kAdded;
   if (type == "MODIFIED") return WatchEventType::kModified;
@@ -93,14 +143,23 @@ StatusOr<WatchEventType> ParseType(std::string_view type) {
 }  // namespace
 
 struct WatchEventDecoder::Impl {
+  Impl(FieldProjection objects_projection, FieldProjection bookmarks_projection)
+      : objects(std::move(objects_projection)), bookmarks(std::move(bookmarks_projection)) {}
+
   simdjson::dom::parser parser;
-  SkipNode skip;
+  // Applied to the objects of ADDED, MODIFIED and DELETED events and to DecodeObject documents.
+  const FieldProjection objects;
+  // Applied to BOOKMARK objects (ERROR objects are kept whole).
+  const FieldProjection bookmarks;
 };
 
 WatchEventDecoder::WatchEventDecoder(std::vector<std::string> skip_paths)
-    : impl_(std::make_unique<Impl>()) {
-  for (const std::string& path : skip_paths) impl_->skip.Add(path);
-}
+    : impl_(std::make_unique<Impl>(FieldProjection::Except(MergedSkipMembers(skip_paths)),
+                                   FieldProjection::Except(MergedSkipMembers(skip_paths)))) {}
+
+WatchEventDecoder::WatchEventDecoder(const FieldProjection& projection)
+    : impl_(std::make_unique<Impl>(
+          projection, FieldProjection::Except(MergedSkipMembers({"metadata.managedFields"})))) {}
 
 WatchEventDecoder::~WatchEventDecoder() = default;
 
@@ -116,9 +175,14 @@ StatusOr<WatchEvent> WatchEventDecoder::DecodeEvent(std::string_view line) {
   }
   OSBX_ASSIGN_OR_RETURN(WatchEventType event_type, ParseType(type));
   if (object.type() != element_type::OBJECT) return BadRequestError("watch object not an object");
-  // An ERROR event's object is a Status; nothing in it is skipped.
-  const SkipNode* skip = event_type == WatchEventType::kError ? nullptr : &impl_->skip;
-  return WatchEvent{event_type, Convert(object, skip)};
+  switch (event_type) {
+    case WatchEventType::kError:  // a Status: nothing in it is dropped
+      return WatchEvent{event_type, ConvertWhole(object)};
+    case WatchEventType::kBookmark:
+      return WatchEvent{event_type, ConvertRoot(object, impl_->bookmarks)};
+    default:
+      return WatchEvent{event_type, ConvertRoot(object, impl_->objects)};
+  }
 }
 
 StatusOr<Json> WatchEventDecoder::DecodeObject(std::string_view text) {
@@ -126,7 +190,7 @@ StatusOr<Json> WatchEventDecoder::DecodeObject(std::string_view text) {
   if (auto error = impl_->parser.parse(text.data(), text.size()).get(doc)) {
     return BadRequestError(std::string("malformed JSON: ") + simdjson::error_message(error));
   }
-  return Convert(doc, &impl_->skip);
+  return ConvertRoot(doc, impl_->objects);
 }
 
 }  // namespace osbx::kube

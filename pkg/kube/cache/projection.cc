@@ -1,0 +1,104 @@
+#include "pkg/kube/cache/projection.h"
+
+#include <algorithm>
+#include <iterator>
+
+namespace osbx::kube {
+namespace {
+
+const FieldProjection& WholeRule() {
+  static const FieldProjection* const kWhole = new FieldProjection(FieldProjection::Whole());
+  return *kWhole;
+}
+
+// Applies `rule` to `value`; false when the value must be removed from its parent.
+bool ProjectValue(Json& value, const FieldProjection& rule) {
+  switch (rule.kind()) {
+    case FieldProjection::Kind::kWhole:
+      break;
+    case FieldProjection::Kind::kDrop:
+      return false;
+    case FieldProjection::Kind::kObject:
+      if (Json::object_t* members = value.get_ptr<Json::object_t*>()) {
+        for (auto it = members->begin(); it != members->end();) {
+          const FieldProjection* member_rule = rule.RuleFor(it->first);
+          const bool keep = member_rule != nullptr && ProjectValue(it->second, *member_rule);
+          it = keep ? std::next(it) : members->erase(it);
+        }
+      }
+      break;
+    case FieldProjection::Kind::kArray:
+      if (Json::array_t* elements = value.get_ptr<Json::array_t*>()) {
+        const size_t erased = std::erase_if(*elements, [&](Json& element) {
+          return (rule.filters() && !rule.Matches(element)) ||
+                 !ProjectValue(element, rule.element());
+        });
+        if (erased > 0) elements->shrink_to_fit();  // a cached object should not carry slack
+      }
+      break;
+  }
+  if (!rule.drop_if_empty()) return true;
+  const Json::object_t* members = value.get_ptr<const Json::object_t*>();
+  return members == nullptr || !members->empty();
+}
+
+}  // namespace
+
+FieldProjection FieldProjection::Whole() { return FieldProjection(Kind::kWhole); }
+
+FieldProjection FieldProjection::Drop() { return FieldProjection(Kind::kDrop); }
+
+FieldProjection FieldProjection::Only(std::vector<Member> members) {
+  FieldProjection p(Kind::kObject);
+  p.members_ = std::move(members);
+  return p;
+}
+
+FieldProjection FieldProjection::Except(std::vector<Member> members) {
+  FieldProjection p = Only(std::move(members));
+  p.keep_unlisted_ = true;
+  return p;
+}
+
+FieldProjection FieldProjection::Each(FieldProjection element) {
+  FieldProjection p(Kind::kArray);
+  p.element_ = std::make_shared<const FieldProjection>(std::move(element));
+  return p;
+}
+
+FieldProjection FieldProjection::EachWhere(std::string key, std::string value,
+                                           FieldProjection element) {
+  FieldProjection p = Each(std::move(element));
+  p.filter_key_ = std::move(key);
+  p.filter_value_ = std::move(value);
+  return p;
+}
+
+FieldProjection FieldProjection::DropIfEmpty() && {
+  drop_if_empty_ = true;
+  return std::move(*this);
+}
+
+const FieldProjection* FieldProjection::RuleFor(std::string_view name) const {
+  for (const Member& member : members_) {
+    if (member.first == name) {
+      return member.second.kind_ == Kind::kDrop ? nullptr : &member.second;
+    }
+  }
+  return keep_unlisted_ ? &WholeRule() : nullptr;
+}
+
+bool FieldProjection::Matches(const Json& element) const {
+  const Json::object_t* members = element.get_ptr<const Json::object_t*>();
+  if (members == nullptr) return false;
+  auto it = members->find(filter_key_);
+  if (it == members->end()) return false;
+  const std::string* text = it->second.get_ptr<const std::string*>();
+  return text != nullptr && *text == filter_value_;
+}
+
+void Project(Json& value, const FieldProjection& projection) {
+  (void)ProjectValue(value, projection);
+}
+
+}  // namespace osbx::kube
