@@ -68,9 +68,12 @@ lint: configure ## Run clang-tidy over the project's sources.
 ##@ Run
 
 .PHONY: run
-run: build ## Run the controller (standalone mode once available; today: its help and version).
-	$(BIN)/opensandbox-controller --version
-	$(BIN)/opensandbox-controller --help
+run: ## Build and start standalone mode (API server + simulated node + controllers); ARGS=... adds flags.
+	hack/run.sh $(ARGS)
+
+.PHONY: run-cluster
+run-cluster: build ## Run the controller against the cluster of the current kubeconfig.
+	$(BIN)/opensandbox-controller $(ARGS)
 
 .PHONY: task-executor-build
 task-executor-build: configure ## Build the task-executor binary.

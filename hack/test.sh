@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 BUILD_TYPE=${BUILD_TYPE:-Debug}
 JOBS=${JOBS:-$(nproc)}
+# Compiler cache keys independent of where the tree is checked out.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 hack/setup.sh
 hack/check-kubectl.sh

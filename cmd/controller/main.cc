@@ -1,5 +1,11 @@
 // opensandbox-controller: the controller manager for BatchSandbox and Pool.
 //
+//   opensandbox-controller [flags]              cluster mode: in-cluster config or a kubeconfig
+//   opensandbox-controller standalone [flags]   the whole system in one process: an embedded
+//                                               Kubernetes-compatible API server, a simulated
+//                                               node and the same controllers over loopback
+//   opensandbox-controller version
+//
 // Flags, wiring and nothing else: every behaviour lives in a library under internal/ or pkg/.
 
 #include <fmt/core.h>
@@ -7,73 +13,163 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "cmd/controller/options.h"
+#include "internal/controller/api_client.h"
+#include "internal/controller/setup.h"
+#include "internal/standalone/apiserver/standalone_server.h"
+#include "internal/standalone/node/rest_sim_node.h"
 #include "internal/utils/log.h"
 #include "internal/utils/version.h"
+#include "pkg/kube/client/config.h"
 #include "pkg/kube/runtime/manager.h"
 #include "pkg/kube/runtime/rest_adapters.h"
 #include "pkg/kube/runtime/signals.h"
 
 namespace {
 
-// Runs the manager until SIGTERM/SIGINT (exit 0) or a failure such as a lost lease (exit 1).
-int RunManager(const osbx::controller::Flags& flags) {
-  using namespace osbx;
-  auto fail = [](const Status& status) {
-    OSBX_LOG_ERROR("controller manager failed", {"error", status.ToString()});
-    std::fflush(nullptr);
-    // Worker threads may still be finishing; after a lost lease nothing may wait for them.
-    std::_Exit(EXIT_FAILURE);
-    return EXIT_FAILURE;
-  };
-  auto log_options = controller::LogOptions(flags);
-  if (!log_options.ok()) return fail(log_options.status());
-  log::Init(*log_options);
-  auto concurrency = controller::ParseConcurrency(flags.concurrency);
-  if (!concurrency.ok()) return fail(concurrency.status());
+using namespace osbx;
 
-  // Before any other thread exists, so that every thread inherits the blocked signals.
-  std::mutex mu;
-  kube::Manager* running = nullptr;  // guarded by mu
-  bool stop_requested = false;       // guarded by mu
-  kube::ShutdownSignals signals([&](int) {
-    std::lock_guard lock(mu);
-    stop_requested = true;
-    if (running != nullptr) running->Stop();
-  });
+// Flags of the `standalone` subcommand.
+struct StandaloneFlags {
+  std::string data_dir;
+  int port = 6443;
+  bool controllers = true;
+  bool simulated_node = true;
+  int node_startup_delay_ms = 5;
+};
 
+// Turns the first SIGTERM/SIGINT into a stop of whatever is running. Built before any other
+// thread exists, so every thread inherits the blocked signals.
+class StopSwitch {
+ public:
+  StopSwitch()
+      : signals_([this](int) {
+          std::lock_guard lock(mu_);
+          stop_requested_ = true;
+          if (on_stop_) on_stop_();
+        }) {}
+
+  // Installs what a stop does; runs it at once when a stop already came.
+  void OnStop(std::function<void()> fn) {
+    std::lock_guard lock(mu_);
+    on_stop_ = std::move(fn);
+    if (stop_requested_ && on_stop_) on_stop_();
+  }
+  bool stop_requested() {
+    std::lock_guard lock(mu_);
+    return stop_requested_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::function<void()> on_stop_;  // guarded by mu_
+  bool stop_requested_ = false;    // guarded by mu_
+  kube::ShutdownSignals signals_;
+};
+
+int Fail(const Status& status) {
+  OSBX_LOG_ERROR("controller manager failed", {"error", status.ToString()});
+  std::fflush(nullptr);
+  // Worker threads may still be finishing; after a lost lease nothing may wait for them.
+  std::_Exit(EXIT_FAILURE);
+  return EXIT_FAILURE;
+}
+
+// Runs the manager with both controllers until a stop (OK) or a failure such as a lost lease.
+Status RunManager(const controller::Flags& flags, StopSwitch& stop) {
+  OSBX_ASSIGN_OR_RETURN(auto concurrency, controller::ParseConcurrency(flags.concurrency));
   kube::RestClusterOptions cluster_options;
   cluster_options.kubeconfig = flags.kubeconfig;
   cluster_options.qps = flags.kube_client_qps;
   cluster_options.burst = flags.kube_client_burst;
-  auto cluster = kube::RestCluster::Connect(cluster_options);
-  if (!cluster.ok()) return fail(cluster.status());
-  OSBX_LOG_INFO("connecting to the API server", {"server", (*cluster)->server()},
-                {"config", (*cluster)->source()});
-  auto options = controller::ManagerOptionsFrom(flags, (*cluster)->default_namespace());
-  if (!options.ok()) return fail(options.status());
-  auto manager = kube::Manager::Create(std::move(options).value(), **cluster);
-  if (!manager.ok()) return fail(manager.status());
-  for (const auto& [name, workers] : *concurrency) {
-    OSBX_LOG_INFO("controller concurrency", {"controller", name},
-                  {"workers", std::to_string(workers)});
+  OSBX_ASSIGN_OR_RETURN(auto cluster, kube::RestCluster::Connect(cluster_options));
+  OSBX_LOG_INFO("connecting to the API server", {"server", cluster->server()},
+                {"config", cluster->source()});
+  OSBX_ASSIGN_OR_RETURN(auto options,
+                        controller::ManagerOptionsFrom(flags, cluster->default_namespace()));
+  options.informer_options.indexers = controller::RequiredIndexers();
+  OSBX_ASSIGN_OR_RETURN(auto manager, kube::Manager::Create(std::move(options), *cluster));
+  OSBX_ASSIGN_OR_RETURN(auto api, controller::ConnectRestApiClient(
+                                      flags.kubeconfig, flags.kube_client_qps,
+                                      flags.kube_client_burst));
+  controller::ControllersOptions controllers_options;
+  if (concurrency.count("batchsandbox")) {
+    controllers_options.batchsandbox_workers = concurrency["batchsandbox"];
   }
-  {
+  if (concurrency.count("pool")) controllers_options.pool_workers = concurrency["pool"];
+  OSBX_ASSIGN_OR_RETURN(auto controllers,
+                        controller::RegisterControllers(*manager, *api, controllers_options));
+  stop.OnStop([m = manager.get()] { m->Stop(); });
+  OSBX_LOG_INFO("starting manager", {"version", std::string(kVersion)},
+                {"batchsandbox_workers", std::to_string(controllers_options.batchsandbox_workers)},
+                {"pool_workers", std::to_string(controllers_options.pool_workers)});
+  Status result = manager->Run();
+  stop.OnStop(nullptr);
+  return result;
+}
+
+std::string DefaultDataDir() {
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr && *home != '\0' ? home : ".") + "/.opensandbox";
+}
+
+// Waits for a stop while only the server (and the node) run.
+void WaitForStop(StopSwitch& stop) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopped = false;
+  stop.OnStop([&] {
     std::lock_guard lock(mu);
-    running = manager->get();
-    if (stop_requested) running->Stop();
+    stopped = true;
+    cv.notify_all();
+  });
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return stopped; });
+  stop.OnStop(nullptr);
+}
+
+// The standalone system: API server, simulated node, controllers, all in this process.
+Status RunStandalone(controller::Flags flags, const StandaloneFlags& sflags, StopSwitch& stop) {
+  standalone::StandaloneOptions options;
+  options.data_dir = sflags.data_dir.empty() ? DefaultDataDir() : sflags.data_dir;
+  if (sflags.port < 0 || sflags.port > 65535) return InvalidError("--port must be 0..65535");
+  options.port = static_cast<uint16_t>(sflags.port);
+  OSBX_ASSIGN_OR_RETURN(auto server, standalone::StandaloneServer::Open(options));
+  OSBX_RETURN_IF_ERROR(server->Start());
+  OSBX_LOG_INFO("standalone API server serving", {"url", server->url()},
+                {"data_dir", options.data_dir});
+  fmt::print("OpenSandbox standalone is running. Use it with:\n  {}\n", server->KubectlHint());
+  std::fflush(stdout);
+
+  std::unique_ptr<standalone::RestSimNode> node;
+  if (sflags.simulated_node) {
+    kube::RestConfig config;
+    config.server = server->url();
+    config.bearer_token = server->token();
+    config.ca_pem = server->ca_pem();
+    standalone::SimNodeOptions node_options;
+    node_options.startup_delay = std::chrono::milliseconds(sflags.node_startup_delay_ms);
+    OSBX_ASSIGN_OR_RETURN(node, standalone::RestSimNode::New(config, node_options));
+    OSBX_RETURN_IF_ERROR(node->Start());
+    OSBX_LOG_INFO("simulated node ready", {"node", node_options.node.name});
   }
-  OSBX_LOG_INFO("starting manager", {"version", std::string(kVersion)});
-  Status result = (*manager)->Run();
-  {
-    std::lock_guard lock(mu);
-    running = nullptr;
+
+  Status result;
+  if (sflags.controllers) {
+    flags.kubeconfig = server->kubeconfig_path();
+    flags.leader_elect = false;  // one process: nothing to elect
+    result = RunManager(flags, stop);
+  } else {
+    WaitForStop(stop);
   }
-  if (!result.ok()) return fail(result);
-  return EXIT_SUCCESS;
+  if (node) node->Stop();
+  server->Stop();
+  return result;
 }
 
 }  // namespace
@@ -90,7 +186,42 @@ int main(int argc, char** argv) {
   osbx::controller::Flags flags;
   osbx::controller::AddFlags(app, flags);
 
+  StandaloneFlags sflags;
+  auto* standalone = app.add_subcommand(
+      "standalone",
+      "Run everything in this process: a Kubernetes-compatible API server on 127.0.0.1 (HTTPS, "
+      "bearer token, kubeconfig written to the data dir), a simulated node and the controllers.");
+  standalone->add_option("--data-dir", sflags.data_dir,
+                         "Where objects, certificates, the token and the kubeconfig are kept "
+                         "(default $HOME/.opensandbox)");
+  standalone->add_option("--port", sflags.port, "HTTPS port on 127.0.0.1 (0 picks a free one)")
+      ->capture_default_str();
+  standalone->add_flag("!--no-controllers", sflags.controllers,
+                       "Serve the API (and the node) only; run controllers as separate processes");
+  standalone->add_flag("!--no-simulated-node", sflags.simulated_node,
+                       "Do not run the simulated node (pods then stay Pending)");
+  standalone->add_option("--node-startup-delay-ms", sflags.node_startup_delay_ms,
+                         "Simulated time from a pod's binding to Running and Ready")
+      ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
-  if (!app.get_subcommands().empty()) return EXIT_SUCCESS;
-  return RunManager(flags);
+  if (version->parsed()) return EXIT_SUCCESS;
+
+  auto log_options = osbx::controller::LogOptions(flags);
+  if (!log_options.ok()) return Fail(log_options.status());
+  osbx::log::Init(*log_options);
+
+  StopSwitch stop;
+  osbx::Status result;
+  if (standalone->parsed()) {
+    // Ports of the manager's own servers default to off in standalone mode: one machine, one
+    // user, and no clash with whatever already listens on :8080/:8081.
+    if (app.count("--metrics-bind-address") == 0) flags.metrics_bind_address = "0";
+    if (app.count("--health-probe-bind-address") == 0) flags.health_probe_bind_address = "0";
+    result = RunStandalone(flags, sflags, stop);
+  } else {
+    result = RunManager(flags, stop);
+  }
+  if (!result.ok()) return Fail(result);
+  return EXIT_SUCCESS;
 }
