@@ -73,7 +73,8 @@ std::string BuiltBinary(const std::string& name) {
   return (self.parent_path().parent_path() / "bin" / name).string();
 }
 
-ApiServerProcess::ApiServerProcess(std::string data_dir) : data_dir_(std::move(data_dir)) {}
+ApiServerProcess::ApiServerProcess(std::string data_dir, std::vector<std::string> command)
+    : data_dir_(std::move(data_dir)), command_(std::move(command)) {}
 
 ApiServerProcess::~ApiServerProcess() {
   if (pid_ > 0) Kill();
@@ -81,7 +82,14 @@ ApiServerProcess::~ApiServerProcess() {
 
 bool ApiServerProcess::Start() {
   std::string log = data_dir_ + ".log";
-  std::string binary = BuiltBinary("opensandbox-apiserver");
+  std::vector<std::string> args = command_;
+  if (args.empty()) args = {"opensandbox-apiserver", "--bookmark-interval-ms", "1000"};
+  std::string binary = BuiltBinary(args[0]);
+  args[0] = binary;
+  for (const char* extra : {"--data-dir", data_dir_.c_str(), "--port", "0"}) args.push_back(extra);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   unlink(log.c_str());  // a restart must not read the previous run's address
   pid_t pid = fork();
   if (pid < 0) return false;
@@ -89,8 +97,7 @@ bool ApiServerProcess::Start() {
     FILE* f = std::freopen(log.c_str(), "w", stdout);
     (void)f;
     dup2(STDOUT_FILENO, STDERR_FILENO);
-    execl(binary.c_str(), binary.c_str(), "--data-dir", data_dir_.c_str(), "--port", "0",
-          "--bookmark-interval-ms", "1000", static_cast<char*>(nullptr));
+    execv(binary.c_str(), argv.data());
     _exit(127);
   }
   pid_ = pid;

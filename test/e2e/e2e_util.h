@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace osbx::e2e {
 
@@ -31,10 +32,12 @@ class TempDir {
   std::string path_;
 };
 
-// The opensandbox-apiserver process of one test.
+// The API server process of one test: by default the opensandbox-apiserver binary; `command`
+// (binary name under <build>/bin, then its arguments) runs another binary that serves the API,
+// e.g. {"opensandbox-controller", "standalone"}. "--data-dir DIR --port 0" is appended.
 class ApiServerProcess {
  public:
-  explicit ApiServerProcess(std::string data_dir);
+  explicit ApiServerProcess(std::string data_dir, std::vector<std::string> command = {});
   // Kills the process (SIGKILL) if it still runs.
   ~ApiServerProcess();
   ApiServerProcess(const ApiServerProcess&) = delete;
@@ -60,6 +63,7 @@ class ApiServerProcess {
 
  private:
   std::string data_dir_;
+  std::vector<std::string> command_;
   pid_t pid_ = -1;
   int port_ = 0;
 };
