@@ -94,9 +94,9 @@ Status RunManager(const controller::Flags& flags, StopSwitch& stop) {
                         controller::ManagerOptionsFrom(flags, cluster->default_namespace()));
   options.informer_options.indexers = controller::RequiredIndexers();
   OSBX_ASSIGN_OR_RETURN(auto manager, kube::Manager::Create(std::move(options), *cluster));
-  OSBX_ASSIGN_OR_RETURN(auto api, controller::ConnectRestApiClient(
-                                      flags.kubeconfig, flags.kube_client_qps,
-                                      flags.kube_client_burst));
+  OSBX_ASSIGN_OR_RETURN(auto api,
+                        controller::ConnectRestApiClient(flags.kubeconfig, flags.kube_client_qps,
+                                                         flags.kube_client_burst));
   controller::ControllersOptions controllers_options;
   if (concurrency.count("batchsandbox")) {
     controllers_options.batchsandbox_workers = concurrency["batchsandbox"];
@@ -200,8 +200,9 @@ int main(int argc, char** argv) {
                        "Serve the API (and the node) only; run controllers as separate processes");
   standalone->add_flag("!--no-simulated-node", sflags.simulated_node,
                        "Do not run the simulated node (pods then stay Pending)");
-  standalone->add_option("--node-startup-delay-ms", sflags.node_startup_delay_ms,
-                         "Simulated time from a pod's binding to Running and Ready")
+  standalone
+      ->add_option("--node-startup-delay-ms", sflags.node_startup_delay_ms,
+                   "Simulated time from a pod's binding to Running and Ready")
       ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);

@@ -10,9 +10,9 @@ const Clock& RealClock::Get() {
 FakeClock::FakeClock()
     // An arbitrary but fixed origin keeps test output reproducible.
     : mono_ticks_(std::chrono::duration_cast<Duration>(std::chrono::hours(1000)).count()),
-      wall_ticks_(std::chrono::duration_cast<WallTime::duration>(
-                      std::chrono::seconds(1'800'000'000))
-                      .count()) {}
+      wall_ticks_(
+          std::chrono::duration_cast<WallTime::duration>(std::chrono::seconds(1'800'000'000))
+              .count()) {}
 
 Clock::TimePoint FakeClock::Now() const { return TimePoint(Duration(mono_ticks_.load())); }
 

@@ -17,23 +17,23 @@ namespace osbx {
 
 enum class StatusCode {
   kOk = 0,
-  kNotFound,           // 404 NotFound
-  kAlreadyExists,      // 409 AlreadyExists
-  kConflict,           // 409 Conflict (stale resourceVersion, failed precondition, SSA conflict)
-  kInvalid,            // 422 Invalid (field causes attached)
-  kBadRequest,         // 400 BadRequest
-  kGone,               // 410 Gone / Expired
-  kTooManyRequests,    // 429 TooManyRequests
-  kUnauthorized,       // 401 Unauthorized
-  kForbidden,          // 403 Forbidden
-  kMethodNotAllowed,   // 405 MethodNotAllowed
-  kNotAcceptable,      // 406 NotAcceptable
+  kNotFound,              // 404 NotFound
+  kAlreadyExists,         // 409 AlreadyExists
+  kConflict,              // 409 Conflict (stale resourceVersion, failed precondition, SSA conflict)
+  kInvalid,               // 422 Invalid (field causes attached)
+  kBadRequest,            // 400 BadRequest
+  kGone,                  // 410 Gone / Expired
+  kTooManyRequests,       // 429 TooManyRequests
+  kUnauthorized,          // 401 Unauthorized
+  kForbidden,             // 403 Forbidden
+  kMethodNotAllowed,      // 405 MethodNotAllowed
+  kNotAcceptable,         // 406 NotAcceptable
   kUnsupportedMediaType,  // 415 UnsupportedMediaType
   kRequestEntityTooLarge,  // 413 RequestEntityTooLarge
-  kServerTimeout,      // 504 / ServerTimeout / Timeout
-  kUnavailable,        // 503 ServiceUnavailable, connection failures
-  kInternal,           // 500 InternalError and programmer-visible surprises
-  kCancelled,          // the caller stopped waiting (shutdown)
+  kServerTimeout,          // 504 / ServerTimeout / Timeout
+  kUnavailable,            // 503 ServiceUnavailable, connection failures
+  kInternal,               // 500 InternalError and programmer-visible surprises
+  kCancelled,              // the caller stopped waiting (shutdown)
 };
 
 // The Kubernetes reason string for a code ("NotFound", "Conflict", ...).
@@ -109,7 +109,7 @@ inline Status UnavailableError(std::string msg) {
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  StatusOr(T value) : state_(std::move(value)) {}        // NOLINT: implicit by design
   StatusOr(Status status) : state_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(state_).ok() && "StatusOr built from an OK status");
   }
@@ -143,17 +143,16 @@ class [[nodiscard]] StatusOr {
 }  // namespace osbx
 
 // Propagates a non-OK Status out of the enclosing function.
-#define OSBX_RETURN_IF_ERROR(expr)            \
-  do {                                        \
-    ::osbx::Status osbx_status_ = (expr);     \
+#define OSBX_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::osbx::Status osbx_status_ = (expr);        \
     if (!osbx_status_.ok()) return osbx_status_; \
   } while (0)
 
 #define OSBX_CONCAT_INNER_(a, b) a##b
 #define OSBX_CONCAT_(a, b) OSBX_CONCAT_INNER_(a, b)
 // `OSBX_ASSIGN_OR_RETURN(auto x, Foo());` binds the value or returns the error.
-#define OSBX_ASSIGN_OR_RETURN(lhs, expr)                                \
-  auto OSBX_CONCAT_(osbx_or_, __LINE__) = (expr);                       \
-  if (!OSBX_CONCAT_(osbx_or_, __LINE__).ok())                           \
-    return OSBX_CONCAT_(osbx_or_, __LINE__).status();                   \
+#define OSBX_ASSIGN_OR_RETURN(lhs, expr)                                                        \
+  auto OSBX_CONCAT_(osbx_or_, __LINE__) = (expr);                                               \
+  if (!OSBX_CONCAT_(osbx_or_, __LINE__).ok()) return OSBX_CONCAT_(osbx_or_, __LINE__).status(); \
   lhs = std::move(OSBX_CONCAT_(osbx_or_, __LINE__)).value()

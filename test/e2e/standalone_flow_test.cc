@@ -8,8 +8,8 @@
 #include <iterator>
 #include <set>
 #include <sstream>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "internal/utils/json.h"
 #include "test/e2e/e2e_util.h"
@@ -21,8 +21,7 @@ class StandaloneFlowTest : public testing::Test {
  protected:
   void SetUp() override {
     server_ = std::make_unique<ApiServerProcess>(
-        dir_.path() + "/data",
-        std::vector<std::string>{"opensandbox-controller", "standalone"});
+        dir_.path() + "/data", std::vector<std::string>{"opensandbox-controller", "standalone"});
     ASSERT_TRUE(server_->Start()) << "opensandbox-controller standalone did not start";
   }
 
@@ -79,17 +78,20 @@ TEST_F(StandaloneFlowTest, NonPooledBatchIsDeliveredWithEndpointsAndColumns) {
 
   r = Kubectl("get batchsandbox basic-batch-sandbox -o wide --no-headers");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  // NAME DESIRED TOTAL ALLOCATED READY TASK_RUNNING TASK_SUCCEED TASK_FAILED TASK_UNKNOWN EXPIRE AGE
+  // NAME DESIRED TOTAL ALLOCATED READY TASK_RUNNING TASK_SUCCEED TASK_FAILED TASK_UNKNOWN EXPIRE
+  // AGE
   std::istringstream row(r.out);
   std::vector<std::string> cells{std::istream_iterator<std::string>(row), {}};
   ASSERT_EQ(cells.size(), 10u) << r.out;  // EXPIRE is empty
-  EXPECT_EQ((std::vector<std::string>(cells.begin(), cells.begin() + 9)),
-            (std::vector<std::string>{"basic-batch-sandbox", "2", "2", "2", "2", "0", "0", "0", "0"}))
+  EXPECT_EQ(
+      (std::vector<std::string>(cells.begin(), cells.begin() + 9)),
+      (std::vector<std::string>{"basic-batch-sandbox", "2", "2", "2", "2", "0", "0", "0", "0"}))
       << r.out;
 
   r = Kubectl("delete batchsandbox basic-batch-sandbox --timeout=60s");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = Kubectl("wait --for=delete --timeout=60s pod/basic-batch-sandbox-0 pod/basic-batch-sandbox-1");
+  r = Kubectl(
+      "wait --for=delete --timeout=60s pod/basic-batch-sandbox-0 pod/basic-batch-sandbox-1");
   EXPECT_EQ(r.exit_code, 0) << r.err << Kubectl("get pods").out;
 }
 
@@ -173,7 +175,8 @@ spec:
           "True");
   WaitFor("batchsandbox/greedy", "{.status.ready}", "2");
   // Raising poolMax lets the third sandbox be delivered.
-  auto r = Kubectl("patch pool small --type=merge -p '{\"spec\":{\"capacitySpec\":{\"poolMax\":3}}}'");
+  auto r =
+      Kubectl("patch pool small --type=merge -p '{\"spec\":{\"capacitySpec\":{\"poolMax\":3}}}'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   WaitFor("batchsandbox/greedy", "{.status.ready}", "3");
   WaitFor("batchsandbox/greedy", "{.status.conditions[?(@.type==\"PoolExhausted\")].status}",
