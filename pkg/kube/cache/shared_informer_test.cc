@@ -146,7 +146,8 @@ TEST_F(SharedInformerTest, HasSyncedOnlyAfterTheInitialListReachedTheHandlers) {
 }
 
 TEST_F(SharedInformerTest, WaitForSyncGivesUpAtTheDeadlineWhenListingFails) {
-  lw_.FailNextLists({UnavailableError("down")});
+  // Every list fails: the informer cannot sync however the threads interleave.
+  lw_.FailNextLists(std::vector<Status>(100, UnavailableError("down")));
   Start();
   informer_->Run();
   const Clock::TimePoint deadline = clock_.Now() + seconds(1);
@@ -272,6 +273,21 @@ TEST_F(SharedInformerTest, RemovedHandlerGetsNoFurtherEvents) {
   ASSERT_EQ(recorder_.WaitFor(1).size(), 1u);
   informer_->Stop();
   EXPECT_TRUE(removed.events().empty());
+}
+
+TEST_F(SharedInformerTest, WithoutABatchWindowEventsStillArriveInOrder) {
+  lw_.SetObjects({}, "10");
+  InformerOptions options;
+  options.batch_window = std::chrono::microseconds(0);
+  Start(std::move(options));
+  informer_->AddEventHandler(recorder_.Handler());
+  RunAndSync();
+  ASSERT_TRUE(lw_.WaitForWatches(1));
+  lw_.Send(Event(WatchEventType::kAdded, MakePod("ns", "a", "11")));
+  lw_.Send(Event(WatchEventType::kModified, MakePod("ns", "a", "12")));
+  lw_.Send(Event(WatchEventType::kDeleted, MakePod("ns", "a", "13")));
+  EXPECT_THAT(recorder_.WaitFor(3),
+              ElementsAre("add ns/a@11", "update ns/a@11->12", "delete ns/a@13"));
 }
 
 TEST_F(SharedInformerTest, EventsQueuedWhileAHandlerIsBusyArriveOnceAndInOrder) {

@@ -12,7 +12,8 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-// Merges members with the same key (from different paths) into one rule per key.
+// Dotted skip paths ("metadata.managedFields") as the members of an Except projection; paths
+// that share a first key share one rule for it, and dropping a key wins over paths below it.
 std::vector<FieldProjection::Member> MergedSkipMembers(const std::vector<std::string>& paths) {
   std::vector<std::pair<std::string, std::vector<std::string>>> by_key;
   std::vector<std::string> dropped;

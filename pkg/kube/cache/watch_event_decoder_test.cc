@@ -26,6 +26,18 @@ TEST(WatchEventDecoderTest, KeepsEverythingWhenNothingIsSkipped) {
   EXPECT_EQ(event->object, Json::parse(kAddedLine)["object"]);
 }
 
+TEST(WatchEventDecoderTest, SkipPathsSharingAPrefixAreAllSkipped) {
+  WatchEventDecoder decoder(
+      std::vector<std::string>{"metadata.managedFields", "metadata.generation", "spec"});
+  StatusOr<WatchEvent> event = decoder.DecodeEvent(kAddedLine);
+  ASSERT_TRUE(event.ok());
+  Json expected = Json::parse(kAddedLine)["object"];
+  expected["metadata"].erase("managedFields");
+  expected["metadata"].erase("generation");
+  expected.erase("spec");
+  EXPECT_EQ(event->object, expected);
+}
+
 TEST(WatchEventDecoderTest, ScalarsRoundTripExactly) {
   const std::string text =
       R"js({"i":-5,"u":18446744073709551615,"d":0.25,"t":true,"f":false,"n":null,"s":"\u003cx\u003e","a":[1,[2],{"k":"v"}]})js";
