@@ -7,6 +7,9 @@ namespace osbx::standalone {
 StatusOr<std::unique_ptr<RestSimNode>> RestSimNode::New(kube::RestConfig config,
                                                         SimNodeOptions options) {
   config.qps = 0;  // no client-side limit: the node must not be what a benchmark measures
+  // A request whose answer never comes must not hold a worker (or Stop) forever: it fails and
+  // the pod is retried.
+  if (config.timeout.count() == 0) config.timeout = std::chrono::seconds(30);
   config.user_agent = "opensandbox-sim-node/0.1.0";
   kube::RestClientOptions client_options;
   client_options.clock = options.clock;

@@ -2,7 +2,8 @@
 // RestSimNode: the simulated node wired to an API server over the REST client, as the
 // standalone binary runs it: one call builds the client (without client-side rate limiting, so
 // the node keeps up with 100,000 pods; the server still counts and limits its requests like
-// anyone's), the REST-backed KubeletApi and the SimNode, and owns all three.
+// anyone's; each request gets a 30 s deadline unless the config sets one), the REST-backed
+// KubeletApi and the SimNode, and owns all three.
 
 #include <memory>
 #include <string>

@@ -172,5 +172,37 @@ TEST_F(SimNodeApiServerTest, NotReadyAnnotationRoundTripsThroughTheServer) {
   ASSERT_TRUE(tracker_.WaitFor(ready_is("True")));
 }
 
+TEST_F(SimNodeApiServerTest, NodeLossAnnotationOnTheNodeObjectMarksPodsNotReady) {
+  CreatePod("victim");
+  auto victim_ready_is = [](const char* want) {
+    return [want](const std::map<std::string, Json>& pods) {
+      auto it = pods.find("victim");
+      if (it == pods.end()) return false;
+      for (const Json& c : it->second["status"].value("conditions", Json::array())) {
+        if (c.value("type", "") == "Ready") return c.value("status", "") == want;
+      }
+      return false;
+    };
+  };
+  ASSERT_TRUE(tracker_.WaitFor(victim_ready_is("True")));
+  auto annotate = [&](const Json& value) {
+    Json patch = {{"metadata", {{"annotations", {{"sim.opensandbox.io/node-lost", value}}}}}};
+    return client_->Patch(NodesResource(), "", "standalone-node", kube::PatchType::kMerge,
+                          patch.dump());
+  };
+  ASSERT_TRUE(annotate("true").ok());
+  ASSERT_TRUE(tracker_.WaitFor(victim_ready_is("False")));
+  ASSERT_TRUE(node_->node().WaitForIdle());
+  auto node = client_->Get(NodesResource(), "", "standalone-node");
+  ASSERT_TRUE(node.ok());
+  std::string ready;
+  for (const Json& c : (*node)["status"]["conditions"]) {
+    if (c["type"] == "Ready") ready = c["status"].get<std::string>();
+  }
+  EXPECT_EQ(ready, "Unknown");
+  ASSERT_TRUE(annotate(nullptr).ok());
+  ASSERT_TRUE(tracker_.WaitFor(victim_ready_is("True")));
+}
+
 }  // namespace
 }  // namespace osbx::standalone
