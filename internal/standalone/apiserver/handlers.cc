@@ -1,4 +1,5 @@
-// Request dispatch and the single-object verbs: get, create, update (PUT), delete.
+// Request dispatch and the single-object verbs: get, create, update (PUT), delete. With
+// async_writes, writes other than creates run on blocking workers (async_write.cc).
 
 #include <fmt/format.h>
 
@@ -75,14 +76,15 @@ void ApiServer::ServeResource(Call& call) {
       RespondError(call, ApiError::BadRequest("name must be provided"));
       return;
     }
-    return method == "PUT" ? ServeUpdate(call) : ServePatch(call);
+    return Dispatch(call, method == "PUT" ? &ApiServer::ServeUpdate : &ApiServer::ServePatch);
   }
   if (method == "DELETE") {
     if (!sub.empty()) {
       RespondError(call, ApiError::VerbNotSupported("delete", resource.group, resource.resource));
       return;
     }
-    return info.name.empty() ? ServeDeleteCollection(call) : ServeDelete(call);
+    return Dispatch(
+        call, info.name.empty() ? &ApiServer::ServeDeleteCollection : &ApiServer::ServeDelete);
   }
   RespondError(call, ApiError::MethodNotAllowed());
 }
@@ -122,6 +124,7 @@ void ApiServer::ServeCreate(Call& call) {
   }
   WriteOptions options = WriteOptionsOf(call);
   if (type == BodyType::kJson) options.duplicate_fields = FindDuplicateFields(call.request.body);
+  if (options_.async_writes) return ServeCreateAsync(call, std::move(*object), std::move(options));
   ApiOr<Json> created = CreateObject(resource, call.info.namespace_, std::move(*object), options);
   if (!created.ok()) return RespondError(call, created.error());
   Respond(call, 201, *created);
