@@ -245,18 +245,19 @@ class InformerProbe {
     return handler;
   }
 
-  // Waits until `done()` holds, re-checking after every notification.
-  bool WaitFor(const std::function<bool()>& done) {
+  // Waits until every one of `entries` ("add c", "delete b (tombstone)") has been handled. The
+  // cache is updated before handlers run, so it reflects at least what the handlers saw.
+  bool WaitForEntries(const std::vector<std::string>& entries) {
     std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, kWaitLimit, done);
+    return cv_.wait_for(lock, kWaitLimit, [&] {
+      return std::all_of(entries.begin(), entries.end(), [&](const std::string& entry) {
+        return std::find(log_.begin(), log_.end(), entry) != log_.end();
+      });
+    });
   }
   std::vector<std::string> Log() {
     std::lock_guard<std::mutex> lock(mu_);
     return log_;
-  }
-  bool Contains(const std::string& entry) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return std::find(log_.begin(), log_.end(), entry) != log_.end();
   }
 
  private:
@@ -292,16 +293,14 @@ TEST_F(ClientStandaloneWatchTest, InformerSyncsThenFollowsCreatesUpdatesAndDelet
                           R"({"spec":{"capacitySpec":{"bufferMax":4}}})")
                   .ok());
   ASSERT_TRUE(client_->Delete(Pools(), kNamespace, "b").ok());
+  ASSERT_TRUE(probe.WaitForEntries({"add c", "update a", "delete b"}))
+      << ::testing::PrintToString(probe.Log());
   const kube::Indexer& cache = informer.indexer();
-  ASSERT_TRUE(probe.WaitFor([&] {
-    kube::ObjectPtr a = cache.Get("default/a");
-    return a && (*a)["spec"]["capacitySpec"]["bufferMax"] == 4 && cache.Get("default/c") &&
-           !cache.Get("default/b");
-  }));
-  EXPECT_TRUE(probe.Contains("add c"));
-  EXPECT_TRUE(probe.Contains("update a"));
-  EXPECT_TRUE(probe.Contains("delete b"));
-  EXPECT_EQ(informer.LastSyncResourceVersion(), CurrentPoolsRv());
+  kube::ObjectPtr a = cache.Get("default/a");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ((*a)["spec"]["capacitySpec"]["bufferMax"], 4);
+  EXPECT_NE(cache.Get("default/c"), nullptr);
+  EXPECT_EQ(cache.Get("default/b"), nullptr);
   informer.Stop();
 }
 
@@ -388,15 +387,14 @@ TEST_F(ClientStandaloneWatchTest, InformerRelistsWhenItsResumeRvWasCompacted) {
   for (int i = 0; i < 8; ++i) CreatePool("new-" + std::to_string(i));
   lw.Release();
 
+  // The delete happened out of sight: handlers learn of it from the relist, as a tombstone.
+  std::vector<std::string> expected = {"delete victim (tombstone)"};
+  for (int i = 0; i < 8; ++i) expected.push_back("add new-" + std::to_string(i));
+  ASSERT_TRUE(probe.WaitForEntries(expected)) << ::testing::PrintToString(probe.Log());
   const kube::Indexer& cache = informer.indexer();
-  ASSERT_TRUE(probe.WaitFor([&] {
-    return cache.Size() == 9 && !cache.Get("default/victim") && cache.Get("default/new-7");
-  })) << "cache holds "
-      << cache.Size();
+  EXPECT_EQ(cache.Size(), 9u);
+  EXPECT_EQ(cache.Get("default/victim"), nullptr);
   EXPECT_GE(lw.lists(), 2);  // the first list and the relist after 410 Gone
-  // The delete happened out of sight: handlers learn of it from the relist.
-  EXPECT_TRUE(probe.Contains("delete victim (tombstone)"));
-  EXPECT_TRUE(probe.Contains("add new-0"));
   informer.Stop();
 }
 

@@ -155,4 +155,15 @@ std::vector<kube::WatchEvent> WatchRecorder::ObjectEvents() const {
   return out;
 }
 
+void ClientStandaloneTest::SetUp() {
+  Status started = harness_.Start();
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  client_ = harness_.NewClient();
+  ASSERT_NE(client_, nullptr);
+}
+
+StatusOr<Json> ClientStandaloneTest::CreateSandbox(const std::string& name, int replicas) {
+  return client_->Create(BatchSandboxes(), kNamespace, BatchSandboxObject(name, replicas));
+}
+
 }  // namespace osbx::integration

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "internal/standalone/apiserver/standalone_server.h"
 #include "internal/utils/json.h"
 #include "internal/utils/status.h"
@@ -95,6 +97,17 @@ class WatchRecorder {
   std::condition_variable cv_;
   std::vector<kube::WatchEvent> events_;  // guarded by mu_
   std::optional<Status> closed_;          // guarded by mu_
+};
+
+// A test with its own started server and an unthrottled client of it.
+class ClientStandaloneTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  // Creates BatchSandboxObject(name, replicas) in kNamespace.
+  StatusOr<Json> CreateSandbox(const std::string& name, int replicas = 1);
+
+  StandaloneHarness harness_;
+  std::unique_ptr<kube::RestClient> client_;
 };
 
 }  // namespace osbx::integration
