@@ -167,6 +167,36 @@ TEST_F(ClientStandaloneWatchTest, WatchResumesFromTheLastRvWithoutGapsOrRepeats)
                                 std::pair(WatchEventType::kAdded, std::string("d"))));
 }
 
+TEST_F(ClientStandaloneWatchTest, LabelSelectedWatchSeesObjectsEnterAndLeaveTheSelection) {
+  Start();
+  std::string rv = CurrentPoolsRv();
+  kube::ListOptions options = WatchFrom(rv);
+  options.label_selector = "tier=gold";
+  WatchRecorder recorder;
+  auto watch = client_->Watch(Pools(), kNamespace, options, recorder.Callbacks());
+  ASSERT_TRUE(watch.ok()) << watch.status().ToString();
+
+  CreatePool("plain");
+  Json gold = PoolObject("gold");
+  gold["metadata"]["labels"] = {{"tier", "gold"}};
+  ASSERT_TRUE(client_->Create(Pools(), kNamespace, gold).ok());
+  ASSERT_TRUE(client_
+                  ->Patch(Pools(), kNamespace, "gold", kube::PatchType::kMerge,
+                          R"({"metadata":{"labels":{"tier":"silver"}}})")
+                  .ok());
+  ASSERT_TRUE(client_
+                  ->Patch(Pools(), kNamespace, "plain", kube::PatchType::kMerge,
+                          R"({"metadata":{"labels":{"tier":"gold"}}})")
+                  .ok());
+  ASSERT_TRUE(recorder.WaitForObjectEvents(3));
+  std::vector<std::pair<WatchEventType, std::string>> seen;
+  for (const WatchEvent& e : recorder.ObjectEvents()) seen.emplace_back(e.type, NameOf(e.object));
+  // Leaving the selection reads as DELETED, entering it as ADDED (kube-apiserver's rule).
+  EXPECT_THAT(seen, ElementsAre(std::pair(WatchEventType::kAdded, std::string("gold")),
+                                std::pair(WatchEventType::kDeleted, std::string("gold")),
+                                std::pair(WatchEventType::kAdded, std::string("plain"))));
+}
+
 // A server that keeps only a few events of history.
 standalone::StandaloneOptions ShortHistory(size_t events) {
   standalone::StandaloneOptions options;
@@ -200,6 +230,27 @@ TEST_F(ClientStandaloneWatchTest, WatchFromCompactedRvEndsWithGone) {
   StatusOr<kube::ListResult> fresh = client_->List(Pools(), kNamespace, {});
   ASSERT_TRUE(fresh.ok());
   EXPECT_EQ(fresh->items.size(), 11u);
+}
+
+TEST_F(ClientStandaloneWatchTest, ContinueTokenOfACompactedSnapshotIsGone) {
+  Start(ShortHistory(4));
+  for (int i = 0; i < 3; ++i) CreatePool("page-" + std::to_string(i));
+  kube::ListOptions options;
+  options.limit = 1;
+  StatusOr<kube::ListResult> first = client_->List(Pools(), kNamespace, options);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_FALSE(first->continue_token.empty());
+  for (int i = 0; i < 10; ++i) CreatePool("later-" + std::to_string(i));
+
+  options.continue_token = first->continue_token;
+  StatusOr<kube::ListResult> next = client_->List(Pools(), kNamespace, options);
+  EXPECT_EQ(next.status().code(), StatusCode::kGone) << next.status().ToString();
+  // ListAll starts over with one unpaged list instead of failing.
+  kube::ListOptions paged;
+  paged.limit = 1;
+  StatusOr<kube::ListResult> all = client_->ListAll(Pools(), kNamespace, paged);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->items.size(), 13u);
 }
 
 // kube-apiserver reads a list with `limit` at a non-zero resourceVersion and no
