@@ -29,7 +29,9 @@ namespace {
 
 constexpr int kWaitMs = 20'000;
 
-// Leases under /apis/coordination.k8s.io/v1/namespaces/<ns>/leases[/<name>]; everything else 404.
+// Leases under /apis/coordination.k8s.io/v1/namespaces/<ns>/leases[/<name>]. Any other GET is a
+// list of nothing (the controllers' informers sync on it) or a watch that ends at once (their
+// reflectors re-watch with backoff); other verbs elsewhere get 404.
 class FakeLeaseServer {
  public:
   FakeLeaseServer()
@@ -57,7 +59,16 @@ class FakeLeaseServer {
   void Serve(const http::Request& r, http::ResponseWriter& w) {
     std::lock_guard lock(mu_);
     std::string path = r.path;
-    if (path.rfind(kPrefix, 0) != 0) return Reply(w, 404, StatusBody(404, "NotFound", path));
+    if (path.rfind(kPrefix, 0) != 0) {
+      if (r.method != "GET") return Reply(w, 404, StatusBody(404, "NotFound", path));
+      if (r.raw_query.find("watch=true") != std::string::npos) {
+        http::SendText(w, 200, "application/json", "");
+        return;
+      }
+      return Reply(w, 200, {{"kind", "List"}, {"apiVersion", "v1"},
+                            {"metadata", {{"resourceVersion", std::to_string(rv_)}}},
+                            {"items", Json::array()}});
+    }
     std::string name = path.size() > strlen(kPrefix) ? path.substr(strlen(kPrefix) + 1) : "";
     auto it = leases_.find(name);
     if (r.method == "GET") {

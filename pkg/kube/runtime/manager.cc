@@ -1,5 +1,7 @@
 #include "pkg/kube/runtime/manager.h"
 
+#include "pkg/kube/cache/transform.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -112,8 +114,12 @@ SharedInformer& Manager::GetInformer(const ResourceRef& resource, const std::str
   InformerEntry& entry = it->second;
   if (inserted) {
     entry.lister_watcher = client_.NewListerWatcher(resource, ns);
+    // Unless the manager was given a transform, each resource gets the one that keeps only what
+    // controllers read (pods: the trimmed cache contract, about 4 KiB instead of ~22 KiB each).
+    InformerOptions informer_options = options_.informer_options;
+    if (!informer_options.transform) informer_options.transform = DefaultTransformFor(resource);
     entry.informer =
-        std::make_unique<SharedInformer>(*entry.lister_watcher, clock_, options_.informer_options);
+        std::make_unique<SharedInformer>(*entry.lister_watcher, clock_, informer_options);
     if (caches_started_) entry.informer->Run();
   }
   return *entry.informer;

@@ -6,11 +6,12 @@
 #include <string_view>
 
 #include "internal/utils/json.h"
+#include "pkg/kube/meta/names.h"
 
 namespace osbx::kube::schema {
 
-// Go's strconv.Quote: double quotes, backslash escapes for quotes, backslashes and controls.
-std::string GoQuote(std::string_view s);
+// Go's strconv.Quote (shared with the metadata validators).
+using ::osbx::kube::GoQuote;
 // Go's %v of a float64.
 std::string GoFloat(double d);
 // The "Invalid value: X" rendering of a JSON value: strings quoted, numbers and bools plain,
