@@ -1,5 +1,4 @@
-// Request dispatch and the single-object verbs: get, create, update (PUT), delete. With
-// async_writes, writes other than creates run on blocking workers (async_write.cc).
+// Request dispatch and the single-object verbs: get, create, update (PUT), delete.
 
 #include <fmt/format.h>
 
@@ -76,15 +75,14 @@ void ApiServer::ServeResource(Call& call) {
       RespondError(call, ApiError::BadRequest("name must be provided"));
       return;
     }
-    return Dispatch(call, method == "PUT" ? &ApiServer::ServeUpdate : &ApiServer::ServePatch);
+    return method == "PUT" ? ServeUpdate(call) : ServePatch(call);
   }
   if (method == "DELETE") {
     if (!sub.empty()) {
       RespondError(call, ApiError::VerbNotSupported("delete", resource.group, resource.resource));
       return;
     }
-    return Dispatch(
-        call, info.name.empty() ? &ApiServer::ServeDeleteCollection : &ApiServer::ServeDelete);
+    return info.name.empty() ? ServeDeleteCollection(call) : ServeDelete(call);
   }
   RespondError(call, ApiError::MethodNotAllowed());
 }
@@ -124,7 +122,6 @@ void ApiServer::ServeCreate(Call& call) {
   }
   WriteOptions options = WriteOptionsOf(call);
   if (type == BodyType::kJson) options.duplicate_fields = FindDuplicateFields(call.request.body);
-  if (options_.async_writes) return ServeCreateAsync(call, std::move(*object), std::move(options));
   ApiOr<Json> created = CreateObject(resource, call.info.namespace_, std::move(*object), options);
   if (!created.ok()) return RespondError(call, created.error());
   Respond(call, 201, *created);

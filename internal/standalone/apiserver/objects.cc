@@ -275,8 +275,8 @@ ApiOr<std::optional<Json>> ApiServer::PrepareUpdate(const ResourceInfo& resource
   return std::optional<Json>(std::move(result));
 }
 
-ApiOr<Json> ApiServer::PrepareCreateIn(const ResourceInfo& resource, const std::string& ns,
-                                       Json object, const WriteOptions& options) const {
+ApiOr<Json> ApiServer::CreateObject(const ResourceInfo& resource, const std::string& ns,
+                                    Json object, const WriteOptions& options) {
   if (resource.namespaced) {
     ResourcePtr namespaces = registry_.Find("", "v1", "namespaces");
     StatusOr<ObjectPtr> found = store_.Get(namespaces->Key("", ns));
@@ -301,13 +301,7 @@ ApiOr<Json> ApiServer::PrepareCreateIn(const ResourceInfo& resource, const std::
           std::move(details));
     }
   }
-  return PrepareCreate(resource, ns, std::move(object), options);
-}
-
-ApiOr<Json> ApiServer::CreateObject(const ResourceInfo& resource, const std::string& ns,
-                                    Json object, const WriteOptions& options) {
-  OSBX_API_ASSIGN_OR_RETURN(Json prepared,
-                            PrepareCreateIn(resource, ns, std::move(object), options));
+  OSBX_API_ASSIGN_OR_RETURN(Json prepared, PrepareCreate(resource, ns, std::move(object), options));
   std::string name = MetaString(prepared, "name");
   if (options.dry_run) {
     StatusOr<ObjectPtr> existing = store_.Get(resource.Key(ns, name));

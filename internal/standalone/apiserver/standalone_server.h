@@ -25,9 +25,8 @@ namespace osbx::standalone {
 struct StandaloneOptions {
   std::string data_dir;
   std::string bind_address = "127.0.0.1";
-  uint16_t port = 6443;       // 0 picks a free port
-  int threads = 4;            // HTTP I/O threads
-  bool async_writes = false;  // see ApiServerOptions::async_writes
+  uint16_t port = 6443;  // 0 picks a free port
+  int threads = 4;       // HTTP I/O threads
   std::chrono::milliseconds bookmark_interval{std::chrono::seconds(60)};
   StoreOptions store;
 };
