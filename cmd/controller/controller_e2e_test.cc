@@ -65,9 +65,11 @@ class FakeLeaseServer {
         http::SendText(w, 200, "application/json", "");
         return;
       }
-      return Reply(w, 200, {{"kind", "List"}, {"apiVersion", "v1"},
-                            {"metadata", {{"resourceVersion", std::to_string(rv_)}}},
-                            {"items", Json::array()}});
+      return Reply(w, 200,
+                   {{"kind", "List"},
+                    {"apiVersion", "v1"},
+                    {"metadata", {{"resourceVersion", std::to_string(rv_)}}},
+                    {"items", Json::array()}});
     }
     std::string name = path.size() > strlen(kPrefix) ? path.substr(strlen(kPrefix) + 1) : "";
     auto it = leases_.find(name);
