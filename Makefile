@@ -75,9 +75,6 @@ run: ## Build and start standalone mode (API server + simulated node + controlle
 run-cluster: build ## Run the controller against the cluster of the current kubeconfig.
 	$(BIN)/opensandbox-controller $(ARGS)
 
-.PHONY: task-executor-build
-task-executor-build: configure ## Build the task-executor binary.
-	cmake --build $(BUILD_DIR) --target opensandbox-task-executor
 
 ##@ Images
 
