@@ -114,11 +114,20 @@ TEST_F(StandaloneFlowTest, PooledBatchTakesWarmPodsAndReturnsThemOnDelete) {
   EXPECT_EQ(distinct.size(), 3u) << "a pod was handed out twice";
   WaitFor("pool/example-pool", "{.status.allocated}", "3");
 
+  auto record = Kubectl(
+      "get batchsandbox pooled-batch-sandbox "
+      "-o jsonpath='{.metadata.annotations.sandbox\\.opensandbox\\.io/alloc-status}'");
+  Json allocated = Json::parse(record.out, nullptr, false);
+  ASSERT_TRUE(allocated.is_object()) << record.out << record.err;
+  std::string pods;
+  for (const auto& pod : allocated["pods"]) pods += " pod/" + pod.get<std::string>();
+
   auto r = Kubectl("delete batchsandbox pooled-batch-sandbox --timeout=60s");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   WaitFor("pool/example-pool", "{.status.allocated}", "0");
-  // Delete recycling: the released pods are gone and the pool refills to its minimum.
-  WaitFor("pool/example-pool", "{.status.available}", "5");
+  // Delete recycling: the released pods themselves are deleted (the pool refills with new ones).
+  r = Kubectl("wait --for=delete --timeout=60s" + pods);
+  EXPECT_EQ(r.exit_code, 0) << r.err << Kubectl("get pods").out;
   for (const auto& ip : endpoints) {
     EXPECT_FALSE(PodIps("sandbox.opensandbox.io/pool-name=example-pool").count(ip))
         << ip << " was reused after a Delete recycle";
