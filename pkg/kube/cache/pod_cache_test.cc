@@ -41,13 +41,11 @@ TEST(PodCacheTest, TheRecordedPodTrimsToTheContract) {
                  "uid": "eb91246a-82b5-405b-8224-beee79084d16", "resourceVersion": "1175",
                  "generation": 1, "creationTimestamp": "2026-11-29T17:37:15Z",
                  "labels": {"app": "wire"}},
-    "spec": {"nodeName": "127.0.0.1",
-             "containers": [{"name": "sandbox-container", "image": "busybox:local"}]},
+    "spec": {"nodeName": "127.0.0.1"},
     "status": {"phase": "Running", "podIP": "10.88.0.13",
                "conditions": [{"type": "Ready", "status": "True",
                                "lastTransitionTime": "2026-11-29T17:37:16Z"}],
-               "containerStatuses": [{"name": "sandbox-container", "ready": true,
-                                      "restartCount": 0}]}})");
+               "containerStatuses": [{"name": "sandbox-container", "restartCount": 0}]}})");
   EXPECT_EQ(Trimmed(RecordedPod()), expected);
 }
 
@@ -56,16 +54,26 @@ TEST(PodCacheTest, TrimmingATrimmedPodChangesNothing) {
   EXPECT_EQ(Trimmed(once), once);
 }
 
-TEST(PodCacheTest, ContainerStatesKeepTheirReasonsAndExitCodes) {
+// scheduler::FromPod reads a waiting reason (a failing container) and the last termination
+// reason (OOMKilled); exit codes, readiness and the current termination are not read.
+TEST(PodCacheTest, ContainerStatesKeepOnlyTheReasonsControllersRead) {
   Json pod = Json::parse(R"({"status": {"containerStatuses": [{
       "name": "c", "ready": false, "restartCount": 3, "image": "i",
       "state": {"terminated": {"exitCode": 137, "reason": "OOMKilled", "finishedAt": "t"}},
       "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": "t"},
-                    "waiting": {"reason": "ignored"}}}]}})");
-  EXPECT_EQ(Trimmed(pod)["status"]["containerStatuses"][0], Json::parse(R"({
-      "name": "c", "ready": false, "restartCount": 3,
-      "state": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}},
-      "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}})"));
+                    "waiting": {"reason": "ignored"}}},
+      {"name": "w", "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "m"}},
+       "lastState": {"terminated": {"exitCode": 2}}}]}})");
+  EXPECT_EQ(Trimmed(pod)["status"]["containerStatuses"], Json::parse(R"([
+      {"name": "c", "restartCount": 3, "lastState": {"terminated": {"reason": "Error"}}},
+      {"name": "w", "state": {"waiting": {"reason": "CrashLoopBackOff"}}}])"));
+}
+
+TEST(PodCacheTest, SpecKeepsOnlyTheNodeName) {
+  Json pod = RecordedPod();
+  EXPECT_EQ(Trimmed(pod)["spec"], (Json{{"nodeName", "127.0.0.1"}}));
+  pod["spec"].erase("nodeName");  // not scheduled yet
+  EXPECT_FALSE(Trimmed(pod).contains("spec"));
 }
 
 TEST(PodCacheTest, NodeLostReasonAndInitContainerStatusesAreKept) {

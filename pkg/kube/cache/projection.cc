@@ -42,7 +42,35 @@ bool ProjectValue(Json& value, const FieldProjection& rule) {
   return members == nullptr || !members->empty();
 }
 
+// Dotted paths as the members of an Except rule (see SkipPaths).
+std::vector<FieldProjection::Member> MergedSkipMembers(const std::vector<std::string>& paths) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_key;
+  std::vector<std::string> dropped;
+  for (const std::string& path : paths) {
+    const size_t dot = path.find('.');
+    std::string key = path.substr(0, dot);
+    if (dot == std::string::npos) {
+      dropped.push_back(std::move(key));
+      continue;
+    }
+    auto it = std::find_if(by_key.begin(), by_key.end(), [&](auto& k) { return k.first == key; });
+    if (it == by_key.end()) it = by_key.insert(by_key.end(), {std::move(key), {}});
+    it->second.push_back(path.substr(dot + 1));
+  }
+  std::vector<FieldProjection::Member> members;
+  for (std::string& key : dropped) members.emplace_back(std::move(key), FieldProjection::Drop());
+  for (auto& [key, rest] : by_key) {
+    if (std::find(dropped.begin(), dropped.end(), key) != dropped.end()) continue;
+    members.emplace_back(key, FieldProjection::Except(MergedSkipMembers(rest)));
+  }
+  return members;
+}
+
 }  // namespace
+
+FieldProjection FieldProjection::SkipPaths(const std::vector<std::string>& paths) {
+  return Except(MergedSkipMembers(paths));
+}
 
 FieldProjection FieldProjection::Whole() { return FieldProjection(Kind::kWhole); }
 

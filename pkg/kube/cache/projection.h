@@ -39,6 +39,10 @@ class FieldProjection {
   static FieldProjection Except(std::vector<Member> members);
   static FieldProjection Each(FieldProjection element);
   static FieldProjection EachWhere(std::string key, std::string value, FieldProjection element);
+  // Everything but the subtrees at the dotted `paths` ("metadata.managedFields"); no paths keeps
+  // the whole value. Paths that share a first key share one rule for it, and dropping a key wins
+  // over paths below it.
+  static FieldProjection SkipPaths(const std::vector<std::string>& paths);
   // This rule, marked to remove its value when that ends up an empty object.
   [[nodiscard]] FieldProjection DropIfEmpty() &&;
 

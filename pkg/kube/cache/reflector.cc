@@ -47,6 +47,7 @@ Reflector::Reflector(ListerWatcher& lw, ReflectorSink& sink, const Clock& clock,
       sink_(sink),
       clock_(clock),
       options_(std::move(options)),
+      decoder_in_use_(options_.decoder && lw_.UseDecoder(options_.decoder)),
       rng_(std::random_device{}()) {}
 
 Reflector::~Reflector() { Stop(); }

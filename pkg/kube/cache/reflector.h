@@ -58,6 +58,10 @@ struct ReflectorOptions {
   std::function<double()> random;
   // Observes each backoff wait before it starts (for metrics, logs and tests).
   std::function<void(Duration wait, const Status& cause)> on_backoff;
+  // Decoders for the bytes of list answers and watch streams, offered to the ListerWatcher
+  // (ListerWatcher::UseDecoder): a ListerWatcher that decodes bytes then builds every object with
+  // them, on its own threads. Unset: the ListerWatcher's own decoding.
+  ObjectDecoderFactory decoder;
 };
 
 class Reflector {
@@ -78,6 +82,9 @@ class Reflector {
   void Stop() OSBX_EXCLUDES(mu_);
   // The resourceVersion the sink is known to be consistent with ("" before the first list).
   std::string LastSyncResourceVersion() const OSBX_EXCLUDES(mu_);
+  // Whether the ListerWatcher builds objects with ReflectorOptions::decoder (false when no
+  // decoder was given or the ListerWatcher does not decode bytes).
+  bool decoder_in_use() const { return decoder_in_use_; }
 
  private:
   // Shared with the callbacks of one watch, which may outlive the reflector's interest in it.
@@ -98,6 +105,7 @@ class Reflector {
   ReflectorSink& sink_;
   const Clock& clock_;
   const ReflectorOptions options_;
+  const bool decoder_in_use_;
   std::thread thread_;
 
   mutable Mutex mu_;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "pkg/kube/cache/object_meta.h"
+#include "pkg/kube/cache/watch_event_decoder.h"
 
 namespace osbx::kube {
 namespace {
@@ -13,16 +14,37 @@ Indexers WithNamespaceIndex(Indexers indexers) {
   return indexers;
 }
 
+// The projection an informer caches through (see InformerOptions::projection).
+std::shared_ptr<const FieldProjection> ProjectionOf(const InformerOptions& options) {
+  if (options.projection || options.transform) return options.projection;
+  return WithoutManagedFields();
+}
+
+// The reflector's options, with a decoder that builds objects as `projection` keeps them
+// (whole when null) unless the caller chose a decoder.
+ReflectorOptions WithDecoder(ReflectorOptions options,
+                             std::shared_ptr<const FieldProjection> projection) {
+  if (options.decoder) return options;
+  options.decoder = [projection = std::move(projection)]() -> std::unique_ptr<ObjectDecoder> {
+    if (projection) return std::make_unique<WatchEventDecoder>(*projection);
+    return std::make_unique<WatchEventDecoder>(std::vector<std::string>{});
+  };
+  return options;
+}
+
 }  // namespace
 
 SharedInformer::SharedInformer(ListerWatcher& lw, const Clock& clock, InformerOptions options)
     : clock_(clock),
-      transform_(options.transform ? std::move(options.transform)
-                                   : TransformFunc(StripManagedFields)),
+      projection_(ProjectionOf(options)),
+      transform_(std::move(options.transform)),
       resync_period_(options.resync_period),
       batch_window_(options.batch_window),
       indexer_(WithNamespaceIndex(std::move(options.indexers))),
-      reflector_(lw, *this, clock, std::move(options.reflector)) {}
+      reflector_(lw, *this, clock, WithDecoder(options.reflector, projection_)) {
+  // A decoder the caller chose may build anything: trim its objects all the same.
+  project_decoded_ = options.reflector.decoder || !reflector_.decoder_in_use();
+}
 
 SharedInformer::~SharedInformer() { Stop(); }
 
@@ -83,7 +105,8 @@ bool SharedInformer::WaitForSync(Clock::TimePoint deadline) {
 }
 
 ObjectPtr SharedInformer::Prepare(Json&& object) const {
-  transform_(object);
+  if (projection_ && project_decoded_) Project(object, *projection_);
+  if (transform_) transform_(object);
   return std::make_shared<const Json>(std::move(object));
 }
 

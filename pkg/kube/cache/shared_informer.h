@@ -43,9 +43,15 @@ struct EventHandler {
 };
 
 struct InformerOptions {
-  // Applied to every object before it is cached; StripManagedFields when unset. Informers for
-  // pods should pass TrimPodForCache (see DefaultTransformFor in transform.h) unless their
-  // owner reads more of a pod than PodCacheProjection keeps.
+  // What of each object the cache keeps. The informer has its ListerWatcher decode list answers
+  // and watch streams straight into it (a WatchEventDecoder over the projection, run by the REST
+  // client as the bytes arrive), so what it leaves out is never built; objects that arrive
+  // already decoded (in-memory ListerWatchers) are trimmed to it instead. Informers for pods
+  // should pass PodCacheProjection (see DefaultProjectionFor in transform.h) unless their owner
+  // reads more of a pod than it keeps. Unset: everything but metadata.managedFields when
+  // `transform` is unset too, else everything (the transform decides).
+  std::shared_ptr<const FieldProjection> projection;
+  // Applied to every object after the projection, before it is cached.
   TransformFunc transform;
   // Indices of the cache; the namespace index is always added.
   Indexers indexers;
@@ -87,6 +93,9 @@ class SharedInformer final : private ReflectorSink {
   // The cache (read it freely; only the informer writes it).
   const Indexer& indexer() const { return indexer_; }
   std::string LastSyncResourceVersion() const { return reflector_.LastSyncResourceVersion(); }
+  // True when the ListerWatcher decodes list answers and watch streams straight into the
+  // projection (the REST client's does); false when objects arrive decoded and are trimmed here.
+  bool ProjectsWhileDecoding() const { return !project_decoded_; }
 
  private:
   struct Registration {
@@ -127,11 +136,15 @@ class SharedInformer final : private ReflectorSink {
   void QueueResyncLocked() OSBX_REQUIRES(mu_);
 
   const Clock& clock_;
+  const std::shared_ptr<const FieldProjection> projection_;  // null: keep everything
   const TransformFunc transform_;
   const Clock::Duration resync_period_;
   const std::chrono::microseconds batch_window_;
   Indexer indexer_;
   Reflector reflector_;
+  // Whether objects still need Project(): false when the ListerWatcher already decodes them into
+  // projection_. Set by the constructor.
+  bool project_decoded_ = true;
   std::thread dispatcher_;
 
   // Serializes cache writes with the notifications they produce, so handlers see changes in

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -177,6 +178,44 @@ TEST_F(SharedInformerTest, TransformRunsBeforeCachingAndDefaultsToStrippingManag
   ObjectPtr cached = informer_->indexer().Get("ns/a");
   ASSERT_NE(cached, nullptr);
   EXPECT_FALSE((*cached)["metadata"].contains("managedFields"));
+}
+
+// An in-memory ListerWatcher hands over decoded objects: the informer trims them to its
+// projection itself, before its transform runs.
+TEST_F(SharedInformerTest, ProjectionTrimsObjectsThatArriveDecoded) {
+  Json pod = MakePod("ns", "a", "1");
+  pod["spec"] = {{"nodeName", "n"}, {"containers", {{{"name", "c"}, {"image", "i"}}}}};
+  lw_.SetObjects({pod}, "10");
+  InformerOptions options;
+  options.projection = DefaultProjectionFor({"", "v1", "pods", "Pod", true});
+  std::atomic<int> untrimmed{0};
+  options.transform = [&untrimmed](Json& obj) {
+    if (obj["spec"].contains("containers")) ++untrimmed;
+  };
+  Start(std::move(options));
+  EXPECT_FALSE(informer_->ProjectsWhileDecoding());
+  RunAndSync();
+  ASSERT_TRUE(lw_.WaitForWatches(1));
+  pod["metadata"]["resourceVersion"] = "11";
+  informer_->AddEventHandler(recorder_.Handler());
+  lw_.Send(Event(WatchEventType::kModified, pod));
+  recorder_.WaitFor(2);
+  ObjectPtr cached = informer_->indexer().Get("ns/a");
+  ASSERT_NE(cached, nullptr);
+  EXPECT_EQ(*cached, Json::parse(R"({"metadata":{"name":"a","namespace":"ns",
+      "resourceVersion":"11","generation":1},"spec":{"nodeName":"n"}})"));
+  EXPECT_EQ(untrimmed.load(), 0);
+}
+
+TEST_F(SharedInformerTest, ATransformWithoutAProjectionSeesWholeObjects) {
+  lw_.SetObjects({MakePod("ns", "a", "1")}, "10");
+  InformerOptions options;
+  options.transform = [](Json& obj) { obj["seen"] = obj["metadata"].contains("managedFields"); };
+  Start(std::move(options));
+  RunAndSync();
+  ObjectPtr cached = informer_->indexer().Get("ns/a");
+  ASSERT_NE(cached, nullptr);
+  EXPECT_EQ((*cached)["seen"], true);
 }
 
 TEST_F(SharedInformerTest, RelistTurnsMissedDeletesIntoTombstonesAndChangesIntoUpdates) {

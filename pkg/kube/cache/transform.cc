@@ -5,30 +5,23 @@ namespace {
 
 using P = FieldProjection;
 
-// Of a container state (state or lastState): the reasons a controller reports or acts on.
-P ContainerState(bool with_waiting) {
-  std::vector<P::Member> members;
-  if (with_waiting) members.emplace_back("waiting", P::Only({{"reason", P::Whole()}}));
-  members.emplace_back("terminated", P::Only({{"reason", P::Whole()}, {"exitCode", P::Whole()}}));
-  return P::Only(std::move(members)).DropIfEmpty();
-}
-
 P BuildPodCacheProjection() {
   P metadata = P::Except(
       {{"managedFields", P::Drop()},
        {"annotations", P::Except({{"kubectl.kubernetes.io/last-applied-configuration", P::Drop()}})
                            .DropIfEmpty()}});
-  P spec =
-      P::Only({{"nodeName", P::Whole()},
-               {"containers", P::Each(P::Only({{"name", P::Whole()}, {"image", P::Whole()}}))}});
+  P spec = P::Only({{"nodeName", P::Whole()}}).DropIfEmpty();
   P ready_condition = P::EachWhere(
       "type", "Ready",
       P::Only({{"type", P::Whole()}, {"status", P::Whole()}, {"lastTransitionTime", P::Whole()}}));
-  P container_status = P::Only({{"name", P::Whole()},
-                                {"ready", P::Whole()},
-                                {"restartCount", P::Whole()},
-                                {"state", ContainerState(true)},
-                                {"lastState", ContainerState(false)}});
+  // What scheduler::FromPod reads: restarts, a failing waiting reason, the last termination.
+  P container_status = P::Only(
+      {{"name", P::Whole()},
+       {"restartCount", P::Whole()},
+       {"state",
+        P::Only({{"waiting", P::Only({{"reason", P::Whole()}}).DropIfEmpty()}}).DropIfEmpty()},
+       {"lastState",
+        P::Only({{"terminated", P::Only({{"reason", P::Whole()}}).DropIfEmpty()}}).DropIfEmpty()}});
   P status = P::Only({{"phase", P::Whole()},
                       {"reason", P::Whole()},
                       {"podIP", P::Whole()},
@@ -58,6 +51,22 @@ const FieldProjection& PodCacheProjection() {
 }
 
 void TrimPodForCache(Json& pod) { Project(pod, PodCacheProjection()); }
+
+std::shared_ptr<const FieldProjection> WithoutManagedFields() {
+  static const auto* const kProjection =
+      new std::shared_ptr<const FieldProjection>(std::make_shared<const FieldProjection>(
+          FieldProjection::SkipPaths({"metadata.managedFields"})));
+  return *kProjection;
+}
+
+std::shared_ptr<const FieldProjection> DefaultProjectionFor(const ResourceRef& resource) {
+  if (resource.group.empty() && resource.version == "v1" && resource.resource == "pods") {
+    // The contract is a process-lifetime constant: share it without owning it.
+    return std::shared_ptr<const FieldProjection>(std::shared_ptr<const FieldProjection>(),
+                                                  &PodCacheProjection());
+  }
+  return WithoutManagedFields();
+}
 
 TransformFunc DefaultTransformFor(const ResourceRef& resource) {
   if (resource.group.empty() && resource.version == "v1" && resource.resource == "pods") {

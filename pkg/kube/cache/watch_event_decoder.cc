@@ -2,8 +2,8 @@
 
 #include <simdjson.h>
 
-#include <algorithm>
-#include <iterator>
+#include <cstdint>
+#include <optional>
 #include <utility>
 
 namespace osbx::kube {
@@ -12,38 +12,14 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-// Dotted skip paths ("metadata.managedFields") as the members of an Except projection; paths
-// that share a first key share one rule for it, and dropping a key wins over paths below it.
-std::vector<FieldProjection::Member> MergedSkipMembers(const std::vector<std::string>& paths) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> by_key;
-  std::vector<std::string> dropped;
-  for (const std::string& path : paths) {
-    const size_t dot = path.find('.');
-    std::string key = path.substr(0, dot);
-    if (dot == std::string::npos) {
-      dropped.push_back(std::move(key));
-      continue;
-    }
-    auto it = std::find_if(by_key.begin(), by_key.end(), [&](auto& k) { return k.first == key; });
-    if (it == by_key.end()) it = by_key.insert(by_key.end(), {std::move(key), {}});
-    it->second.push_back(path.substr(dot + 1));
-  }
-  std::vector<FieldProjection::Member> members;
-  for (std::string& key : dropped) members.emplace_back(std::move(key), FieldProjection::Drop());
-  for (auto& [key, rest] : by_key) {
-    if (std::find(dropped.begin(), dropped.end(), key) != dropped.end()) continue;
-    members.emplace_back(key, FieldProjection::Except(MergedSkipMembers(rest)));
-  }
-  return members;
-}
-
 Json ConvertWhole(element e);
 
 Json ConvertWholeObject(simdjson::dom::object object) {
   Json out(Json::value_t::object);
   Json::object_t& members = *out.get_ptr<Json::object_t*>();
   for (simdjson::dom::key_value_pair field : object) {
-    members.emplace_hint(members.end(), std::string(field.key), ConvertWhole(field.value));
+    // Of duplicate keys the last wins, as with nlohmann's parser.
+    members.insert_or_assign(std::string(field.key), ConvertWhole(field.value));
   }
   return out;
 }
@@ -93,7 +69,7 @@ Json ConvertProjectedObject(simdjson::dom::object object, const FieldProjection&
     if (member_rule == nullptr) continue;
     Json child;
     if (ConvertProjected(field.value, *member_rule, child)) {
-      members.emplace_hint(members.end(), std::string(field.key), std::move(child));
+      members.insert_or_assign(std::string(field.key), std::move(child));
     }
   }
   return out;
@@ -141,33 +117,121 @@ StatusOr<WatchEventType> ParseType(std::string_view type) {
   return BadRequestError("unknown watch event type " + std::string(type));
 }
 
+// The slow path, for documents simdjson refuses: nlohmann::json reads integers beyond 64 bits as
+// doubles where simdjson fails. nullopt when nlohmann refuses the text too.
+std::optional<Json> ParseWithNlohmann(std::string_view text) {
+  Json doc = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return std::nullopt;
+  return doc;
+}
+
+// DecodeEvent on an already parsed line.
+StatusOr<WatchEvent> EventFromJson(Json doc, const FieldProjection& objects,
+                                   const FieldProjection& bookmarks) {
+  Json::object_t* members = doc.get_ptr<Json::object_t*>();
+  if (members == nullptr) return BadRequestError("watch event not an object");
+  auto type = members->find("type");
+  auto object = members->find("object");
+  if (type == members->end() || !type->second.is_string() || object == members->end()) {
+    return BadRequestError("watch event without type or object");
+  }
+  OSBX_ASSIGN_OR_RETURN(WatchEventType event_type,
+                        ParseType(type->second.get_ref<const std::string&>()));
+  if (!object->second.is_object()) return BadRequestError("watch object not an object");
+  WatchEvent event{event_type, std::move(object->second)};
+  if (event_type == WatchEventType::kBookmark) Project(event.object, bookmarks);
+  if (event_type != WatchEventType::kBookmark && event_type != WatchEventType::kError) {
+    Project(event.object, objects);
+  }
+  return event;
+}
+
+// DecodeList on an already parsed answer (items not yet stamped).
+StatusOr<ListResult> ListFromJson(Json doc, const FieldProjection& objects) {
+  if (!doc.is_object()) return InternalError("list answer is not a JSON object");
+  ListResult result;
+  const Json& meta = doc.value("metadata", Json::object());
+  if (meta.is_object()) {
+    auto text = [&meta](const char* key) {
+      auto it = meta.find(key);
+      return it != meta.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    result.resource_version = text("resourceVersion");
+    result.continue_token = text("continue");
+    auto remaining = meta.find("remainingItemCount");
+    if (remaining != meta.end() && remaining->is_number_integer()) {
+      result.remaining_item_count = remaining->get<int64_t>();
+    }
+  }
+  auto items = doc.find("items");
+  if (items == doc.end() || items->is_null()) return result;
+  if (!items->is_array()) return InternalError("list answer: items is not an array");
+  for (Json& item : *items) {
+    if (!item.is_object()) return InternalError("list answer: an item is not an object");
+    Project(item, objects);
+    result.items.push_back(std::move(item));
+  }
+  return result;
+}
+
+// The list envelope's metadata into `result`.
+void ReadListMeta(element doc, ListResult& result) {
+  element meta;
+  if (doc["metadata"].get(meta) || meta.type() != element_type::OBJECT) return;
+  std::string_view text;
+  if (!meta["resourceVersion"].get(text)) result.resource_version = std::string(text);
+  if (!meta["continue"].get(text)) result.continue_token = std::string(text);
+  int64_t remaining = 0;
+  if (!meta["remainingItemCount"].get(remaining)) result.remaining_item_count = remaining;
+}
+
 }  // namespace
 
 struct WatchEventDecoder::Impl {
   Impl(FieldProjection objects_projection, FieldProjection bookmarks_projection)
       : objects(std::move(objects_projection)), bookmarks(std::move(bookmarks_projection)) {}
 
+  // Items of built-in lists come without apiVersion and kind: give them the resource's, unless
+  // the projection would drop them anyway.
+  void Stamp(Json& item, const ResourceRef& resource) const {
+    Json::object_t* members = item.get_ptr<Json::object_t*>();
+    if (members == nullptr) return;
+    if (objects.RuleFor("apiVersion") != nullptr && !members->contains("apiVersion")) {
+      members->emplace("apiVersion", resource.ApiVersion());
+    }
+    if (objects.RuleFor("kind") != nullptr && !resource.kind.empty() &&
+        !members->contains("kind")) {
+      members->emplace("kind", resource.kind);
+    }
+  }
+
   simdjson::dom::parser parser;
-  // Applied to the objects of ADDED, MODIFIED and DELETED events and to DecodeObject documents.
+  // Applied to the objects of ADDED, MODIFIED and DELETED events, list items and DecodeObject
+  // documents.
   const FieldProjection objects;
   // Applied to BOOKMARK objects (ERROR objects are kept whole).
   const FieldProjection bookmarks;
 };
 
 WatchEventDecoder::WatchEventDecoder(std::vector<std::string> skip_paths)
-    : impl_(std::make_unique<Impl>(FieldProjection::Except(MergedSkipMembers(skip_paths)),
-                                   FieldProjection::Except(MergedSkipMembers(skip_paths)))) {}
+    : impl_(std::make_unique<Impl>(FieldProjection::SkipPaths(skip_paths),
+                                   FieldProjection::SkipPaths(skip_paths))) {}
 
 WatchEventDecoder::WatchEventDecoder(const FieldProjection& projection)
-    : impl_(std::make_unique<Impl>(
-          projection, FieldProjection::Except(MergedSkipMembers({"metadata.managedFields"})))) {}
+    : impl_(std::make_unique<Impl>(projection,
+                                   FieldProjection::SkipPaths({"metadata.managedFields"}))) {}
 
 WatchEventDecoder::~WatchEventDecoder() = default;
 
 StatusOr<WatchEvent> WatchEventDecoder::DecodeEvent(std::string_view line) {
   element doc;
   if (auto error = impl_->parser.parse(line.data(), line.size()).get(doc)) {
-    return BadRequestError(std::string("malformed watch event: ") + simdjson::error_message(error));
+    std::optional<Json> whole = ParseWithNlohmann(line);
+    if (!whole) {
+      return BadRequestError(std::string("malformed watch event: ") +
+                             simdjson::error_message(error));
+    }
+    return EventFromJson(std::move(*whole), impl_->objects, impl_->bookmarks);
   }
   std::string_view type;
   element object;
@@ -186,10 +250,48 @@ StatusOr<WatchEvent> WatchEventDecoder::DecodeEvent(std::string_view line) {
   }
 }
 
+StatusOr<ListResult> WatchEventDecoder::DecodeList(std::string_view body,
+                                                   const ResourceRef& resource) {
+  element doc;
+  if (impl_->parser.parse(body.data(), body.size()).get(doc)) {
+    std::optional<Json> whole = ParseWithNlohmann(body);
+    if (!whole) {
+      return InternalError("the server answered with a body that is not JSON (" +
+                           std::to_string(body.size()) + " bytes)");
+    }
+    OSBX_ASSIGN_OR_RETURN(ListResult result, ListFromJson(std::move(*whole), impl_->objects));
+    for (Json& item : result.items) impl_->Stamp(item, resource);
+    return result;
+  }
+  if (doc.type() != element_type::OBJECT) return InternalError("list answer is not a JSON object");
+  ListResult result;
+  ReadListMeta(doc, result);
+  element items;
+  if (doc["items"].get(items) || items.type() == element_type::NULL_VALUE) return result;
+  if (items.type() != element_type::ARRAY) {
+    return InternalError("list answer: items is not an array");
+  }
+  simdjson::dom::array array = items.get_array().value_unsafe();
+  result.items.reserve(array.size());
+  for (element item : array) {
+    if (item.type() != element_type::OBJECT) {
+      return InternalError("list answer: an item is not an object");
+    }
+    result.items.push_back(ConvertRoot(item, impl_->objects));
+    impl_->Stamp(result.items.back(), resource);
+  }
+  return result;
+}
+
 StatusOr<Json> WatchEventDecoder::DecodeObject(std::string_view text) {
   element doc;
   if (auto error = impl_->parser.parse(text.data(), text.size()).get(doc)) {
-    return BadRequestError(std::string("malformed JSON: ") + simdjson::error_message(error));
+    std::optional<Json> whole = ParseWithNlohmann(text);
+    if (!whole) {
+      return BadRequestError(std::string("malformed JSON: ") + simdjson::error_message(error));
+    }
+    Project(*whole, impl_->objects);
+    return std::move(*whole);
   }
   return ConvertRoot(doc, impl_->objects);
 }

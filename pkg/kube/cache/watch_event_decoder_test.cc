@@ -76,5 +76,72 @@ TEST(WatchEventDecoderTest, MalformedLinesAreBadRequestsNotCrashes) {
   }
 }
 
+// kube-apiserver leaves apiVersion and kind out of the items of built-in lists.
+constexpr std::string_view kPodList =
+    R"js({"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"1175","continue":"c1","remainingItemCount":3},"items":[{"metadata":{"name":"a","namespace":"wire","managedFields":[{"manager":"m"}]},"spec":{"nodeName":"n","containers":[{"name":"c"}]}},{"metadata":{"name":"b","namespace":"wire"}}]})js";
+
+const ResourceRef kPods{"", "v1", "pods", "Pod", true};
+
+TEST(WatchEventDecoderTest, ListItemsGetTheResourcesKindAndLoseTheSkippedPaths) {
+  WatchEventDecoder decoder;
+  StatusOr<ListResult> list = decoder.DecodeList(kPodList, kPods);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_EQ(list->resource_version, "1175");
+  EXPECT_EQ(list->continue_token, "c1");
+  EXPECT_EQ(list->remaining_item_count, 3);
+  ASSERT_EQ(list->items.size(), 2u);
+  EXPECT_EQ(list->items[0], Json::parse(R"({"apiVersion":"v1","kind":"Pod",
+      "metadata":{"name":"a","namespace":"wire"},
+      "spec":{"nodeName":"n","containers":[{"name":"c"}]}})"));
+}
+
+TEST(WatchEventDecoderTest, ProjectedListItemsAreBuiltAsTheProjectionKeepsThem) {
+  const FieldProjection projection = FieldProjection::Only(
+      {{"metadata", FieldProjection::Only({{"name", FieldProjection::Whole()}})},
+       {"spec", FieldProjection::Only({{"nodeName", FieldProjection::Whole()}})}});
+  WatchEventDecoder decoder(projection);
+  StatusOr<ListResult> list = decoder.DecodeList(kPodList, kPods);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->items.size(), 2u);
+  // apiVersion and kind are not in the projection: not stamped either.
+  EXPECT_EQ(list->items[0], Json::parse(R"({"metadata":{"name":"a"},"spec":{"nodeName":"n"}})"));
+  EXPECT_EQ(list->items[1], Json::parse(R"({"metadata":{"name":"b"}})"));
+}
+
+TEST(WatchEventDecoderTest, MalformedListAnswersAreErrors) {
+  WatchEventDecoder decoder;
+  for (std::string_view bad : {R"([])", R"({"items":3})", R"({"items":[1]})", R"({"items":[)"}) {
+    EXPECT_FALSE(decoder.DecodeList(bad, kPods).ok()) << bad;
+  }
+  StatusOr<ListResult> empty = decoder.DecodeList(R"({"metadata":{},"items":null})", kPods);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->items.empty());
+}
+
+// simdjson refuses integers beyond 64 bits; nlohmann reads them as doubles, and so must this
+// decoder, or one odd custom resource would fail every list and watch of its type.
+TEST(WatchEventDecoderTest, IntegersBeyond64BitsDecodeAsNlohmannDecodesThem) {
+  const std::string object =
+      R"({"metadata":{"name":"big","managedFields":[{}]},"spec":{"n":123456789012345678901234567890}})";
+  WatchEventDecoder decoder;
+  StatusOr<WatchEvent> event = decoder.DecodeEvent(R"({"type":"ADDED","object":)" + object + "}");
+  ASSERT_TRUE(event.ok()) << event.status().ToString();
+  Json expected = Json::parse(object);
+  expected["metadata"].erase("managedFields");
+  EXPECT_EQ(event->object, expected);
+  StatusOr<ListResult> list = decoder.DecodeList(R"({"items":[)" + object + "]}", kPods);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_EQ(list->items.at(0)["spec"], expected["spec"]);
+  EXPECT_FALSE(list->items.at(0)["metadata"].contains("managedFields"));
+}
+
+TEST(WatchEventDecoderTest, OfDuplicateKeysTheLastWinsAsWithNlohmann) {
+  const std::string line = R"({"type":"ADDED","object":{"metadata":{"name":"a","name":"b"}}})";
+  WatchEventDecoder decoder;
+  StatusOr<WatchEvent> event = decoder.DecodeEvent(line);
+  ASSERT_TRUE(event.ok());
+  EXPECT_EQ(event->object, Json::parse(line)["object"]);
+}
+
 }  // namespace
 }  // namespace osbx::kube

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "internal/utils/json.h"
@@ -72,6 +73,25 @@ struct WatchCallbacks {
   std::function<void(const Status&)> on_close;
 };
 
+// Turns the bytes of list answers and watch events into objects. The REST client decodes whole
+// objects itself unless it is given one of these; an informer that caches only part of each
+// object gives it a decoder that builds only that part straight from the bytes
+// (pkg/kube/cache/watch_event_decoder.h), so that what the cache would drop is never built.
+// Malformed input is an error, never a crash. Not thread-safe: one decoder per stream or call.
+class ObjectDecoder {
+ public:
+  virtual ~ObjectDecoder() = default;
+  // One watch event line, without its newline. ERROR events carry their Status object whole.
+  [[nodiscard]] virtual StatusOr<WatchEvent> DecodeEvent(std::string_view line) = 0;
+  // A list answer ({"metadata":{...},"items":[...]}) of `resource`. Items that lack apiVersion
+  // or kind get the resource's, unless the decoder leaves those members out of every object.
+  [[nodiscard]] virtual StatusOr<ListResult> DecodeList(std::string_view body,
+                                                        const ResourceRef& resource) = 0;
+};
+
+// Makes the decoder of one list call or one watch stream.
+using ObjectDecoderFactory = std::function<std::unique_ptr<ObjectDecoder>()>;
+
 // What an informer needs from the API: list and watch of one resource type, possibly scoped to a
 // namespace ("" = all namespaces).
 class ListerWatcher {
@@ -80,6 +100,15 @@ class ListerWatcher {
   virtual StatusOr<ListResult> List(const ListOptions& options) = 0;
   virtual StatusOr<std::unique_ptr<WatchHandle>> Watch(const ListOptions& options,
                                                        WatchCallbacks callbacks) = 0;
+
+  // Asks that the objects of later List and Watch calls be built by decoders from `factory`.
+  // Returns whether they will be: a ListerWatcher that decodes bytes (the REST client's) says
+  // true; one whose objects never were bytes (an in-memory fake, a wrapper) keeps the default,
+  // false, and the caller must then trim the objects it receives itself.
+  virtual bool UseDecoder(ObjectDecoderFactory factory) {
+    (void)factory;
+    return false;
+  }
 };
 
 }  // namespace osbx::kube

@@ -149,26 +149,27 @@ StatusOr<Json> RestClient::Get(const ResourceRef& resource, std::string_view ns,
 }
 
 StatusOr<ListResult> RestClient::List(const ResourceRef& resource, std::string_view ns,
-                                      const ListOptions& options) {
+                                      const ListOptions& options, ObjectDecoder* decoder) {
   Call call{"GET", ResourcePath(resource, ns) + EncodeQuery(ListQuery(options, false)), "", "",
             resource.resource};
   OSBX_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+  if (decoder != nullptr) return decoder->DecodeList(response.body, resource);
   return ParseListBody(response.body, resource);
 }
 
 StatusOr<ListResult> RestClient::ListAll(const ResourceRef& resource, std::string_view ns,
-                                         ListOptions options) {
+                                         ListOptions options, ObjectDecoder* decoder) {
   constexpr int64_t kDefaultPageSize = 500;
   if (options.limit <= 0) options.limit = kDefaultPageSize;
   ListResult all;
   bool first = true;
   while (true) {
-    StatusOr<ListResult> page = List(resource, ns, options);
+    StatusOr<ListResult> page = List(resource, ns, options, decoder);
     if (!page.ok() && page.status().IsGone() && !first) {
       // The snapshot behind the continue token was compacted: start over without paging.
       options.limit = 0;
       options.continue_token.clear();
-      return List(resource, ns, options);
+      return List(resource, ns, options, decoder);
     }
     if (!page.ok()) return page.status();
     if (first) all.resource_version = page->resource_version;

@@ -94,14 +94,16 @@ class RestClient {
   [[nodiscard]] StatusOr<Json> Get(const ResourceRef& resource, std::string_view ns,
                                    std::string_view name, std::string_view subresource = {});
 
-  // One page; items get apiVersion/kind when the server left them out (built-in lists).
+  // One page; items get apiVersion/kind when the server left them out (built-in lists). The
+  // answer is decoded by `decoder` when given, else whole.
   [[nodiscard]] StatusOr<ListResult> List(const ResourceRef& resource, std::string_view ns,
-                                          const ListOptions& options);
+                                          const ListOptions& options,
+                                          ObjectDecoder* decoder = nullptr);
 
   // Every page, following `continue` (default page size 500, like client-go's pager). An expired
   // continue token falls back to one unpaged list.
   [[nodiscard]] StatusOr<ListResult> ListAll(const ResourceRef& resource, std::string_view ns,
-                                             ListOptions options);
+                                             ListOptions options, ObjectDecoder* decoder = nullptr);
 
   // POST. The object may carry metadata.generateName instead of a name. An empty `ns` means the
   // object's own metadata.namespace.
@@ -125,11 +127,11 @@ class RestClient {
   // Opens a watch. Callbacks run on the transport's I/O thread: every event in order, then
   // on_close once (Ok after a clean end of stream; kGone after an ERROR event with 410 Expired,
   // which is also delivered as a kError event; kServerTimeout when the watchdog fires). Never
-  // throttled by the client-side limiter.
-  [[nodiscard]] StatusOr<std::unique_ptr<WatchHandle>> Watch(const ResourceRef& resource,
-                                                             std::string_view ns,
-                                                             const ListOptions& options,
-                                                             WatchCallbacks callbacks);
+  // throttled by the client-side limiter. Each event line is decoded by `decoder` when given
+  // (on the I/O thread, as the bytes arrive), else whole.
+  [[nodiscard]] StatusOr<std::unique_ptr<WatchHandle>> Watch(
+      const ResourceRef& resource, std::string_view ns, const ListOptions& options,
+      WatchCallbacks callbacks, std::unique_ptr<ObjectDecoder> decoder = nullptr);
 
   // Any request (discovery, /version). `path` starts with '/'. Non-2xx answers are errors.
   // `headers` are added to the request; an Accept among them replaces the default
@@ -139,7 +141,9 @@ class RestClient {
                                               std::string_view content_type = {},
                                               const HttpHeaders& headers = {});
 
-  // A ListerWatcher for informers: one resource, one namespace ("" = all).
+  // A ListerWatcher for informers: one resource, one namespace ("" = all). It honours
+  // ListerWatcher::UseDecoder: list answers and watch streams are then decoded by the caller's
+  // decoders.
   std::unique_ptr<ListerWatcher> NewListerWatcher(ResourceRef resource, std::string ns);
 
   // The transport, e.g. to wake its timers in tests.

@@ -15,6 +15,9 @@ constexpr size_t kMaxErrorBody = 1 << 20;
 // What the stream callbacks share. Touched only on the transport's I/O thread (the stream's
 // callbacks never run concurrently).
 struct WatchState {
+  WatchState(WatchCallbacks cb, std::unique_ptr<ObjectDecoder> objects)
+      : callbacks(std::move(cb)), decoder(std::move(objects)) {}
+
   WatchCallbacks callbacks;
   WatchDecoder decoder;
   int code = 0;
@@ -76,7 +79,8 @@ class RestWatchHandle final : public WatchHandle {
 StatusOr<std::unique_ptr<WatchHandle>> RestClient::Watch(const ResourceRef& resource,
                                                          std::string_view ns,
                                                          const ListOptions& options,
-                                                         WatchCallbacks callbacks) {
+                                                         WatchCallbacks callbacks,
+                                                         std::unique_ptr<ObjectDecoder> decoder) {
   OSBX_ASSIGN_OR_RETURN(HttpHeaders headers, BaseHeaders());
   HttpRequest request{
       "GET",
@@ -86,8 +90,7 @@ StatusOr<std::unique_ptr<WatchHandle>> RestClient::Watch(const ResourceRef& reso
   if (options.timeout_seconds && *options.timeout_seconds > 0) {
     idle = std::chrono::seconds(*options.timeout_seconds) + options_.watch_idle_slack;
   }
-  auto state = std::make_shared<WatchState>();
-  state->callbacks = std::move(callbacks);
+  auto state = std::make_shared<WatchState>(std::move(callbacks), std::move(decoder));
   StreamCallbacks stream;
   Clock::TimePoint start = clock_.Now();
   stream.on_response = [state, start, this, name = resource.resource](

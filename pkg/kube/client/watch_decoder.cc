@@ -83,7 +83,7 @@ Status WatchErrorStatus(const WatchEvent& event) {
 Status WatchDecoder::DecodeLine(std::string_view line, const Sink& sink) {
   if (IsBlank(line)) return Status::Ok();
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  StatusOr<WatchEvent> event = DecodeWatchEvent(line);
+  StatusOr<WatchEvent> event = objects_ ? objects_->DecodeEvent(line) : DecodeWatchEvent(line);
   if (!event.ok()) return event.status();
   sink(std::move(*event));
   return Status::Ok();

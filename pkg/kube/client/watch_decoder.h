@@ -4,12 +4,16 @@
 // split at any point; each complete line becomes one WatchEvent. The buffer is scanned once per
 // byte (no re-scanning of a partial event), so large events cost linear time.
 //
+// Each line is decoded by the ObjectDecoder given at construction (e.g. one that builds only what
+// an informer caches), or else whole with nlohmann::json (DecodeWatchEvent).
+//
 // A malformed line poisons the decoder: the stream cannot be trusted past it and must be ended.
 // ERROR events are returned as events; WatchErrorStatus turns their object into a Status (410
 // Expired becomes kGone, which tells an informer to relist).
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -32,6 +36,9 @@ class WatchDecoder {
   static constexpr size_t kDefaultMaxLine = 64 << 20;
 
   explicit WatchDecoder(size_t max_line = kDefaultMaxLine) : max_line_(max_line) {}
+  // Decodes lines with `objects` (whole objects with nlohmann when null).
+  explicit WatchDecoder(std::unique_ptr<ObjectDecoder> objects, size_t max_line = kDefaultMaxLine)
+      : max_line_(max_line), objects_(std::move(objects)) {}
 
   // Decodes every event completed by `chunk` and hands it to `sink`, in stream order. Returns the
   // first decoding error; after an error every later call fails with it too.
@@ -48,8 +55,9 @@ class WatchDecoder {
   Status DecodeLine(std::string_view line, const Sink& sink);
 
   const size_t max_line_;
-  std::string buffer_;  // bytes of the current incomplete line
-  Status error_;        // sticky first error
+  const std::unique_ptr<ObjectDecoder> objects_;  // null: DecodeWatchEvent
+  std::string buffer_;                            // bytes of the current incomplete line
+  Status error_;                                  // sticky first error
 };
 
 }  // namespace osbx::kube

@@ -4,12 +4,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <mutex>
 
+#include "pkg/kube/client/codec.h"
 #include "pkg/kube/client/rest_client.h"
 #include "pkg/kube/client/testing/replay_server.h"
 #include "pkg/kube/client/testing/testdata.h"
+#include "pkg/kube/client/watch_decoder.h"
 
 namespace osbx::kube {
 namespace {
@@ -288,6 +291,85 @@ TEST_F(WatchReplayTest, ListerWatcherListsEverythingAndWatchesTheNamespace) {
   EXPECT_EQ(rec.Events().size(), 6u);
   EXPECT_EQ(server_.requests().at(2).path,
             "/apis/sandbox.opensandbox.io/v1alpha1/namespaces/wire/batchsandboxes");
+}
+
+// Decodes as the client would, and marks every object it built, so that a test can tell which
+// decoder built what it received.
+class MarkingDecoder final : public ObjectDecoder {
+ public:
+  explicit MarkingDecoder(std::atomic<int>* calls) : calls_(calls) {}
+  StatusOr<WatchEvent> DecodeEvent(std::string_view line) override {
+    ++*calls_;
+    OSBX_ASSIGN_OR_RETURN(WatchEvent event, DecodeWatchEvent(line));
+    if (event.type != WatchEventType::kError) event.object["decodedBy"] = "marking";
+    return event;
+  }
+  StatusOr<ListResult> DecodeList(std::string_view body, const ResourceRef& resource) override {
+    ++*calls_;
+    OSBX_ASSIGN_OR_RETURN(ListResult list, ParseListBody(body, resource));
+    for (Json& item : list.items) item["decodedBy"] = "marking";
+    return list;
+  }
+
+ private:
+  std::atomic<int>* calls_;
+};
+
+// The informers' seam: a ListerWatcher given decoders builds every list item and every event of
+// a split stream with them, and still ends the stream on an in-stream 410 ERROR event.
+TEST_F(WatchReplayTest, ListerWatcherDecodesWithTheDecodersItIsGiven) {
+  Serve([](size_t, const http::Request& r, http::ResponseWriter& w) {
+    if (r.query.Has("watch")) {
+      return ReplayServer::Stream(
+          w, 200,
+          ReadTestdata("watch/crud_then_bookmarks.jsonl") + ReadTestdata("watch/expired_410.jsonl"),
+          7);
+    }
+    ReplayServer::Reply(
+        w, 200,
+        R"({"kind":"BatchSandboxList","apiVersion":"sandbox.opensandbox.io/v1alpha1",)"
+        R"("metadata":{"resourceVersion":"1649"},"items":[{"metadata":{"name":"a"}}]})");
+  });
+  auto client = NewClient(server_.Config());
+  std::unique_ptr<ListerWatcher> lw = client->NewListerWatcher(kBatchSandboxes, "wire");
+  std::atomic<int> decoders{0};
+  std::atomic<int> calls{0};
+  ASSERT_TRUE(lw->UseDecoder([&]() -> std::unique_ptr<ObjectDecoder> {
+    ++decoders;
+    return std::make_unique<MarkingDecoder>(&calls);
+  }));
+  StatusOr<ListResult> list = lw->List(ListOptions{});
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->items.size(), 1u);
+  EXPECT_EQ(list->items[0]["decodedBy"], "marking");
+  EXPECT_EQ(list->items[0]["kind"], "BatchSandbox");
+  Recorder rec;
+  auto watch = lw->Watch(WatchFrom("1649"), rec.Callbacks());
+  ASSERT_TRUE(watch.ok());
+  EXPECT_TRUE(rec.WaitClosed().IsGone());
+  std::vector<WatchEvent> events = rec.Events();
+  ASSERT_EQ(events.size(), 7u);
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(events[i].object["decodedBy"], "marking") << i;
+  EXPECT_EQ(events[6].type, WatchEventType::kError);
+  EXPECT_EQ(decoders.load(), 2);  // one for the list call, one for the stream
+  EXPECT_EQ(calls.load(), 8);     // the list answer and the seven lines
+}
+
+TEST(WatchDecoderTest, GivenDecoderDecodesEveryLineOfASplitStream) {
+  std::atomic<int> calls{0};
+  WatchDecoder decoder(std::make_unique<MarkingDecoder>(&calls));
+  const std::string stream = ReadTestdata("watch/crud_then_bookmarks.jsonl");
+  std::vector<WatchEvent> events;
+  for (size_t i = 0; i < stream.size(); i += 3) {
+    ASSERT_TRUE(decoder
+                    .Feed(std::string_view(stream).substr(i, 3),
+                          [&](WatchEvent&& e) { events.push_back(std::move(e)); })
+                    .ok());
+  }
+  ASSERT_TRUE(decoder.Finish([&](WatchEvent&& e) { events.push_back(std::move(e)); }).ok());
+  ASSERT_EQ(events.size(), 6u);
+  for (const WatchEvent& e : events) EXPECT_EQ(e.object["decodedBy"], "marking");
+  EXPECT_EQ(calls.load(), 6);
 }
 
 }  // namespace

@@ -114,10 +114,13 @@ SharedInformer& Manager::GetInformer(const ResourceRef& resource, const std::str
   InformerEntry& entry = it->second;
   if (inserted) {
     entry.lister_watcher = client_.NewListerWatcher(resource, ns);
-    // Unless the manager was given a transform, each resource gets the one that keeps only what
-    // controllers read (pods: the trimmed cache contract, about 4 KiB instead of ~22 KiB each).
+    // Unless the manager was given a projection or a transform, each resource is cached through
+    // the projection that keeps only what controllers read (pods: the cache contract, under
+    // 4 KiB instead of ~22 KiB each), decoded straight from the watch bytes.
     InformerOptions informer_options = options_.informer_options;
-    if (!informer_options.transform) informer_options.transform = DefaultTransformFor(resource);
+    if (!informer_options.projection && !informer_options.transform) {
+      informer_options.projection = DefaultProjectionFor(resource);
+    }
     entry.informer =
         std::make_unique<SharedInformer>(*entry.lister_watcher, clock_, informer_options);
     if (caches_started_) entry.informer->Run();

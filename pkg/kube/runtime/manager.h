@@ -53,7 +53,8 @@ struct ManagerOptions {
 
   Clock::Duration graceful_shutdown_timeout = std::chrono::seconds(30);
   Clock::Duration cache_sync_timeout = std::chrono::minutes(2);
-  // Informer defaults (resync, transform) for every informer the manager creates.
+  // Informer defaults (resync, projection, transform) for every informer the manager creates;
+  // without a projection or transform, each gets DefaultProjectionFor its resource.
   InformerOptions informer_options;
   // Event source component.
   std::string component = "opensandbox-controller";
