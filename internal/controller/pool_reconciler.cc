@@ -1,5 +1,6 @@
 #include "internal/controller/pool_reconciler.h"
 
+#include <algorithm>
 #include <mutex>
 #include <random>
 
@@ -143,7 +144,16 @@ Status PoolReconciler::CreatePods(PoolState& pool, int32_t count) {
 }
 
 Status PoolReconciler::DeletePods(PoolState& pool,
-                                  const std::vector<scheduler::PodDeletion>& deletions) {
+                                  const std::vector<scheduler::PodDeletion>& requested) {
+  // Only pods no claim took since the decision are deleted, and none of them can be claimed
+  // from now on, whatever the cache still shows.
+  std::vector<std::string> candidates;
+  for (const scheduler::PodDeletion& d : requested) candidates.push_back(d.name);
+  const std::vector<std::string> retired = pool.ledger.RetireIdle(candidates);
+  std::vector<scheduler::PodDeletion> deletions;
+  for (const scheduler::PodDeletion& d : requested) {
+    if (std::find(retired.begin(), retired.end(), d.name) != retired.end()) deletions.push_back(d);
+  }
   if (deletions.empty()) return Status::Ok();
   const std::string ns(kube::GetNamespace(pool.obj));
   std::mutex mu;

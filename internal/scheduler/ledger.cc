@@ -128,6 +128,17 @@ void PoolLedger::Release(std::string_view uid, const std::vector<std::string>& p
   }
 }
 
+std::vector<std::string> PoolLedger::RetireIdle(const std::vector<std::string>& pods) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> retired;
+  for (const std::string& pod : pods) {
+    if (holdings_.count(pod) != 0) continue;
+    retired_.insert(pod);
+    retired.push_back(pod);
+  }
+  return retired;
+}
+
 void PoolLedger::ForgetRetired(const std::set<std::string, std::less<>>& existing) {
   std::lock_guard<std::mutex> lock(mu_);
   std::erase_if(retired_, [&](const std::string& pod) { return existing.count(pod) == 0; });

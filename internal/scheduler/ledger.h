@@ -86,6 +86,11 @@ class PoolLedger {
   // Delete) the pods are retired: never handed out again, even while a stale cache still shows
   // them Ready, until ForgetRetired drops them once they are gone.
   void Release(std::string_view uid, const std::vector<std::string>& pods, bool reusable);
+  // Takes idle pods out of circulation before the Pool deletes them (scale down, dead, outdated):
+  // each of `pods` that no batch holds or is claiming is retired, atomically with respect to
+  // Claim, and returned; pods claimed meanwhile are left out and must not be deleted. Without
+  // it a claim working from a cache that has not seen the deletion yet hands out a dying pod.
+  [[nodiscard]] std::vector<std::string> RetireIdle(const std::vector<std::string>& pods);
   // Drops retired pods that no longer exist (`existing` = names of the pool's pods).
   void ForgetRetired(const std::set<std::string, std::less<>>& existing);
   // The batch is gone: forget its waiting demand.

@@ -152,6 +152,30 @@ TEST(LedgerTest, Issue723_ReleasedForDeletePodIsNeverHandedOutAgain) {
   EXPECT_FALSE(ledger.Owner("p0").has_value());
 }
 
+TEST(LedgerTest, IdlePodRetiredForDeletionIsNeverClaimedEvenFromAStaleCache) {
+  PoolLedger ledger;
+  (void)ledger.Rebuild({});
+  EXPECT_EQ(ledger.RetireIdle({"p0"}), std::vector<std::string>{"p0"});
+  // The claim still sees p0 Ready: its deletion has not reached the cache yet.
+  StatusOr<ClaimGrant> g = ledger.Claim("b1", 2, Pool(2), "rev1");
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->pods, std::vector<std::string>{"p1"});
+  ledger.ForgetRetired({"p1"});  // p0 is gone
+  EXPECT_FALSE(ledger.Owner("p0").has_value());
+}
+
+TEST(LedgerTest, PodClaimedBeforeTheRetirementIsNotRetired) {
+  PoolLedger ledger;
+  (void)ledger.Rebuild({Source("b0", 1, {"p2"})});
+  StatusOr<ClaimGrant> g = ledger.Claim("b1", 1, Pool(1), "rev1");  // in flight: p0
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(ledger.RetireIdle({"p0", "p1", "p2"}), std::vector<std::string>{"p1"});
+  ledger.Rollback(g->id);  // the claim's write failed: p0 is idle again, and still usable
+  StatusOr<ClaimGrant> again = ledger.Claim("b1", 1, Pool(2), "rev1");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->pods, std::vector<std::string>{"p0"});
+}
+
 TEST(LedgerTest, NoopReleaseReturnsThePodToTheIdleSet) {
   PoolLedger ledger;
   (void)ledger.Rebuild({Source("b1", 1, {"p0"})});
