@@ -39,7 +39,7 @@ TEST(PodCacheTest, TheRecordedPodTrimsToTheContract) {
   const Json expected = Json::parse(R"({
     "metadata": {"name": "sandbox-pod", "namespace": "wire",
                  "uid": "eb91246a-82b5-405b-8224-beee79084d16", "resourceVersion": "1175",
-                 "generation": 1, "creationTimestamp": "2026-11-29T17:37:15Z",
+                 "creationTimestamp": "2026-11-29T17:37:15Z",
                  "labels": {"app": "wire"}},
     "spec": {"nodeName": "127.0.0.1"},
     "status": {"phase": "Running", "podIP": "10.88.0.13",
@@ -67,6 +67,21 @@ TEST(PodCacheTest, ContainerStatesKeepOnlyTheReasonsControllersRead) {
   EXPECT_EQ(Trimmed(pod)["status"]["containerStatuses"], Json::parse(R"([
       {"name": "c", "restartCount": 3, "lastState": {"terminated": {"reason": "Error"}}},
       {"name": "w", "state": {"waiting": {"reason": "CrashLoopBackOff"}}}])"));
+}
+
+TEST(PodCacheTest, MetadataKeepsWhatPredicatesAndOwnersReadAndDropsTheRest) {
+  Json pod = Json::parse(R"({"metadata": {"name": "p-abcde", "generateName": "p-",
+      "namespace": "ns", "uid": "u", "resourceVersion": "7", "generation": 3,
+      "creationTimestamp": "t0", "deletionTimestamp": "t1", "deletionGracePeriodSeconds": 30,
+      "labels": {"l": "v"}, "annotations": {"a": "b"}, "finalizers": ["f"],
+      "ownerReferences": [{"apiVersion": "sandbox.opensandbox.io/v1alpha1", "kind": "Pool",
+                           "name": "p", "uid": "pu", "controller": true}],
+      "managedFields": [{"manager": "m"}]}})");
+  EXPECT_EQ(Trimmed(pod)["metadata"], Json::parse(R"({"name": "p-abcde", "namespace": "ns",
+      "uid": "u", "resourceVersion": "7", "creationTimestamp": "t0", "deletionTimestamp": "t1",
+      "labels": {"l": "v"}, "annotations": {"a": "b"}, "finalizers": ["f"],
+      "ownerReferences": [{"apiVersion": "sandbox.opensandbox.io/v1alpha1", "kind": "Pool",
+                           "name": "p", "uid": "pu", "controller": true}]})"));
 }
 
 TEST(PodCacheTest, SpecKeepsOnlyTheNodeName) {
@@ -147,8 +162,8 @@ std::vector<std::pair<std::string, std::function<void(Json&)>>> Variants() {
       {"escapes and numbers",
        [](Json& p) {
          p["metadata"]["labels"]["caf\u00e9/\"k\""] = "v\u2028\ttab";
-         p["metadata"]["generation"] = 18446744073709551615ULL;
-         p["status"]["containerStatuses"][0]["restartCount"] = -1;
+         p["status"]["containerStatuses"][0]["restartCount"] = 18446744073709551615ULL;
+         p["status"]["containerStatuses"].push_back({{"name", "d"}, {"restartCount", -1}});
          p["status"]["podIP"] = 0.5;
        }},
       {"empty object", [](Json& p) { p = Json::object(); }},

@@ -6,8 +6,13 @@ namespace {
 using P = FieldProjection;
 
 P BuildPodCacheProjection() {
+  // Of a pod's metadata, controllers read nearly everything; not these.
   P metadata = P::Except(
       {{"managedFields", P::Drop()},
+       {"generateName", P::Drop()},
+       {"generation", P::Drop()},
+       {"deletionGracePeriodSeconds", P::Drop()},
+       {"selfLink", P::Drop()},
        {"annotations", P::Except({{"kubectl.kubernetes.io/last-applied-configuration", P::Drop()}})
                            .DropIfEmpty()}});
   P spec = P::Only({{"nodeName", P::Whole()}}).DropIfEmpty();

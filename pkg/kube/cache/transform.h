@@ -30,10 +30,11 @@ std::shared_ptr<const FieldProjection> WithoutManagedFields();
 // batch-sandbox controllers look at) and the controllers' predicates and mappers
 // (internal/controller/setup.cc: labels, annotations, finalizers, deletionTimestamp, owners).
 // Kept:
-//   metadata: everything but managedFields and the kubectl last-applied-configuration annotation
-//             (name, namespace, uid, resourceVersion, generation, creationTimestamp,
-//             deletionTimestamp, labels, annotations, ownerReferences, finalizers, ... stay;
-//             annotations left empty are removed);
+//   metadata: everything but managedFields, generateName, generation,
+//             deletionGracePeriodSeconds, selfLink and the kubectl
+//             last-applied-configuration annotation (name, namespace, uid, resourceVersion,
+//             creationTimestamp, deletionTimestamp, labels, annotations, ownerReferences,
+//             finalizers, ... stay; annotations left empty are removed);
 //   spec:     nodeName;
 //   status:   phase, reason (e.g. NodeLost), podIP,
 //             conditions: only the Ready condition, as {type,status,lastTransitionTime},
@@ -41,11 +42,12 @@ std::shared_ptr<const FieldProjection> WithoutManagedFields();
 //               {name, restartCount, state.waiting.reason, lastState.terminated.reason}
 //             (state and lastState are removed when nothing of them is left, e.g. running).
 // Dropped, because no controller reads them of a cached pod: apiVersion and kind (an informer
-// serves one type), the rest of spec (containers, volumes, ...; template checks compare the
-// Pool's and BatchSandbox's templates, not pods), containerStatuses[].ready (readiness is the
-// Ready condition), exit codes and state.terminated, images and IDs, messages. A controller
-// that reads more of a pod must extend this contract (and its tests) or pass its own
-// projection.
+// serves one type), the metadata named above (a pod's generation is not a controller input:
+// the pod predicates compare scheduler::FromPod views and labels), the rest of spec (containers,
+// volumes, ...; template checks compare the Pool's and BatchSandbox's templates, not pods),
+// containerStatuses[].ready (readiness is the Ready condition), exit codes and state.terminated,
+// images and IDs, messages. A controller that reads more of a pod must extend this contract (and
+// its tests) or pass its own projection.
 const FieldProjection& PodCacheProjection();
 
 // Trims a pod to PodCacheProjection().
