@@ -133,16 +133,16 @@ TEST_F(KustomizeTest, RendersBothCrdsExactlyAsGenerated) {
 TEST_F(KustomizeTest, ManagerRoleGrantsWhatTheControllersUseAndNoMore) {
   const Json* role = Find(docs(), "ClusterRole", "opensandbox-manager-role");
   ASSERT_NE(role, nullptr);
-  EXPECT_EQ(Verbs(*role, "", "pods"),
-            (Strings{"create", "delete", "get", "list", "patch", "update", "watch"}));
-  EXPECT_EQ(Verbs(*role, "", "pods/status"), (Strings{"get"}));
+  // The exact verbs are checked against the controllers' recorded requests in test/rbac; this
+  // checks that kustomize renders them.
+  EXPECT_EQ(Verbs(*role, "", "pods"), (Strings{"create", "delete", "list", "watch"}));
+  EXPECT_TRUE(Verbs(*role, "", "pods/status").empty());
   EXPECT_EQ(Verbs(*role, "", "events"), (Strings{"create", "patch"}));
   EXPECT_EQ(Verbs(*role, "sandbox.opensandbox.io", "batchsandboxes"),
-            (Strings{"delete", "get", "list", "patch", "update", "watch"}));
-  EXPECT_EQ(Verbs(*role, "sandbox.opensandbox.io", "pools"),
-            (Strings{"get", "list", "patch", "update", "watch"}));
+            (Strings{"delete", "list", "patch", "watch"}));
+  EXPECT_EQ(Verbs(*role, "sandbox.opensandbox.io", "pools"), (Strings{"list", "patch", "watch"}));
   for (const std::string sub : {"batchsandboxes/status", "pools/status"}) {
-    EXPECT_EQ(Verbs(*role, "sandbox.opensandbox.io", sub), (Strings{"get", "patch", "update"}));
+    EXPECT_EQ(Verbs(*role, "sandbox.opensandbox.io", sub), (Strings{"patch"}));
   }
   for (const std::string sub : {"batchsandboxes/finalizers", "pools/finalizers"}) {
     EXPECT_EQ(Verbs(*role, "sandbox.opensandbox.io", sub), (Strings{"update"}));
@@ -170,8 +170,7 @@ TEST_F(KustomizeTest, BindingsGrantTheRolesToTheManagerServiceAccount) {
   EXPECT_EQ((*rb)["subjects"], Json::array({subject}));
   const Json* le = Find(docs(), "Role", "opensandbox-leader-election-role");
   ASSERT_NE(le, nullptr);
-  EXPECT_EQ(Verbs(*le, "coordination.k8s.io", "leases"),
-            (Strings{"create", "delete", "get", "list", "patch", "update", "watch"}));
+  EXPECT_EQ(Verbs(*le, "coordination.k8s.io", "leases"), (Strings{"create", "get", "update"}));
 }
 
 TEST_F(KustomizeTest, ManagerDeploymentRunsTheControllerHardened) {
