@@ -105,6 +105,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void DetachExchange() override {
     if (exchange_) exchange_->CloseFromConnection();
+    hold_.reset();  // the caller still owns a reference
   }
 
  private:
@@ -200,8 +201,18 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   // Keeps one read pending while a response runs: it fails when the client goes away, and
   // bytes it gets (a pipelined request) wait in buffer_ for the next ReadRequest.
+  //
+  // Once buffer_ holds bytes of the next request the watch stops: a client that sent its next
+  // request (possibly after reading the whole response before our write completed) sends nothing
+  // more, so the read would never end and OnResponseDone would wait on it instead of reading that
+  // request. Without a pending read nothing owns the session while a response is answered from
+  // elsewhere, so it holds itself until the response is done.
   void WatchForClose() {
     if (watching_ || closed_) return;
+    if (buffer_.size() > 0) {
+      hold_ = Self();
+      return;
+    }
     watching_ = true;
     Tcp().expires_never();  // resets only the read deadline when a write is in flight
     stream_.async_read_some(buffer_.prepare(kWatchReadBytes),
@@ -244,6 +255,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void OnResponseDone() {
+    std::shared_ptr<Session> self = std::move(hold_);  // may own the session: keep it to the end
     exchange_.reset();
     if (!keep_alive_ || stopping_) return GracefulClose();
     if (watching_) return;  // the pending read doubles as the wait for the next request
@@ -283,6 +295,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   // Ends the connection now. Pending operations complete with errors and find closed_ set.
   void Terminate() {
+    std::shared_ptr<Session> self = std::move(hold_);  // may own the session: keep it to the end
     if (closed_) return;
     closed_ = true;
     if (exchange_) {
@@ -308,6 +321,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   bool watching_ = false;         // WatchForClose's read is pending
   bool stopping_ = false;
   bool closed_ = false;
+  // Owns the session while a response runs without a pending read (see WatchForClose).
+  std::shared_ptr<Session> hold_;
 };
 
 }  // namespace
