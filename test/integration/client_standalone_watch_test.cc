@@ -257,11 +257,7 @@ TEST_F(ClientStandaloneWatchTest, ContinueTokenOfACompactedSnapshotIsGone) {
 // resourceVersionMatch as an exact read (the legacy rule, kept for compatibility): the snapshot at
 // that version while it is in history, 410 Gone once compacted. A reflector's relist after a 410
 // watch relies on the Gone to fall back to a consistent read.
-// DISABLED: standalone server bug: GET .../pools?resourceVersion=<old>&limit=500 (no
-// resourceVersionMatch) answers the current state with the current resourceVersion instead of
-// the snapshot at <old>, and 200 instead of 410 Expired once <old> is compacted (list.cc only
-// treats resourceVersionMatch=Exact as an exact read).
-TEST_F(ClientStandaloneWatchTest, DISABLED_PagedListAtAnOldRvIsAnExactRead) {
+TEST_F(ClientStandaloneWatchTest, PagedListAtAnOldRvIsAnExactRead) {
   Start(ShortHistory(4));
   CreatePool("first");
   std::string old_rv = CurrentPoolsRv();

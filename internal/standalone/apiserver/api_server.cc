@@ -7,6 +7,7 @@
 
 #include "api/v1alpha1/crds_generated.h"
 #include "internal/standalone/apiserver/call.h"
+#include "internal/standalone/apiserver/executor.h"
 #include "internal/standalone/apiserver/gc.h"
 #include "internal/standalone/apiserver/managed_fields.h"
 #include "internal/standalone/apiserver/object_codec.h"
@@ -64,7 +65,10 @@ Status ApiServer::Start() {
     Json crd = Json::parse(item->value, nullptr, false);
     if (!crd.is_discarded()) (void)registry_.PutCrd(crd);
   }
-  pump_ = std::make_unique<WatchPump>(*this, clock_, options_.bookmark_interval);
+  completions_ = std::make_unique<Executor>(options_.completion_threads);
+  if (options_.async_writes) blocking_ = std::make_unique<Executor>(options_.blocking_threads);
+  pump_ = std::make_unique<WatchPump>(*this, clock_, options_.bookmark_interval,
+                                      options_.watch_threads);
   gc_ = std::make_unique<GarbageCollector>(*this);
   ResourcePtr namespaces = registry_.Find("", "v1", "namespaces");
   bool fresh = store_.ObjectCount(namespaces->KeyPrefix()) == 0;
@@ -90,6 +94,13 @@ Status ApiServer::Start() {
 void ApiServer::Stop() {
   if (gc_) gc_->Stop();
   if (pump_) pump_->Stop();
+  if (blocking_) blocking_->Stop();
+  {
+    // Async creates already queued in the store call back into this object: wait for them.
+    std::unique_lock<std::mutex> lock(async_mu_);
+    async_cv_.wait(lock, [this] { return async_in_flight_ == 0; });
+  }
+  if (completions_) completions_->Stop();
 }
 
 void ApiServer::NudgeGarbageCollector() {

@@ -5,8 +5,11 @@
 // delete on built-in kinds and on custom resources defined by stored CRDs, Tables, selectors,
 // pagination, finalizers, graceful pod deletion and ownerReference garbage collection.
 //
-// Thread-safe: Serve runs on the HTTP server's I/O threads. Watches are pumped by one internal
-// thread; garbage collection runs on another.
+// Thread-safe: Serve runs on the HTTP server's I/O threads. With async_writes it never waits for
+// the disk there: a create is queued to the store asynchronously and answered from a completion
+// thread once it is durable; other writes (read-modify-write with retries) run on a pool of
+// blocking workers.
+// Watches are pumped by a few internal threads; garbage collection runs on another.
 
 #include <atomic>
 #include <chrono>
@@ -32,6 +35,7 @@ namespace osbx::standalone {
 
 class WatchPump;
 class GarbageCollector;
+class Executor;
 
 struct ApiServerOptions {
   std::string token;             // the bearer token every request must carry
@@ -41,6 +45,13 @@ struct ApiServerOptions {
   // "host:port" reported in /api's serverAddressByClientCIDRs.
   std::string server_address = "127.0.0.1:6443";
   size_t max_body_bytes = 3u << 20;
+  // Answer writes off the I/O threads (creates from the commit callback, other writes from
+  // blocking workers), so a few I/O threads carry many writes waiting for their group commit.
+  // Off (kept for comparison): each write blocks an I/O thread until it is durable.
+  bool async_writes = true;
+  int watch_threads = 2;       // threads pumping watch streams
+  int completion_threads = 2;  // threads answering creates once durable
+  int blocking_threads = 32;   // workers for writes that wait on the store (update/patch/delete)
 };
 
 // How a write was asked for, beyond its body.
@@ -77,6 +88,13 @@ class ApiServer {
   // ---- object operations shared by the handlers, bootstrap and the garbage collector ----
   [[nodiscard]] ApiOr<Json> CreateObject(const ResourceInfo& resource, const std::string& ns,
                                          Json object, const WriteOptions& options);
+  // CreateObject without waiting: validation runs now, on the caller's thread (so
+  // options.warnings is filled before this returns); `done` runs once the object is durable (or
+  // the create failed), on a completion thread, or at once on the caller's thread when the create
+  // fails before reaching the store or is a dry run.
+  using CreateDone = std::function<void(ApiOr<Json>)>;
+  void CreateObjectAsync(ResourcePtr resource, const std::string& ns, Json object,
+                         const WriteOptions& options, CreateDone done);
   // Read-modify-write of one object. `mutate` gets the current object (defaults applied) and
   // returns the desired one; the server then applies the update rules of `subresource`.
   using Mutator = std::function<ApiOr<Json>(const Json& current)>;
@@ -114,6 +132,7 @@ class ApiServer {
  private:
   friend class WatchPump;
   struct Call;
+  struct DetachedCall;
 
   void ServeNonResource(Call& call);
   void ServeResource(Call& call);
@@ -121,11 +140,21 @@ class ApiServer {
   void ServeList(Call& call);
   void ServeWatch(Call& call);
   void ServeCreate(Call& call);
+  // Validates now, answers once the store made the object durable (async_write.cc).
+  void ServeCreateAsync(Call& call, Json object, WriteOptions options);
   void ServeUpdate(Call& call);
   void ServePatch(Call& call);
   void ServeDelete(Call& call);
   void ServeDeleteCollection(Call& call);
   void ServePodLog(Call& call);
+  // POST pods/NAME/binding (binding.cc).
+  void ServeBinding(Call& call);
+  // Runs `serve` now, or with async_writes on a blocking worker with a copy of the call (the I/O
+  // thread returns at once).
+  void Dispatch(Call& call, void (ApiServer::*serve)(Call&));
+  // The namespace checks and PrepareCreate shared by CreateObject and CreateObjectAsync.
+  ApiOr<Json> PrepareCreateIn(const ResourceInfo& resource, const std::string& ns, Json object,
+                              const WriteOptions& options) const;
 
   void ServeDiscovery(Call& call);
   void ServeOpenApi(Call& call);
@@ -160,7 +189,14 @@ class ApiServer {
   Registry registry_;
   std::unique_ptr<WatchPump> pump_;
   std::unique_ptr<GarbageCollector> gc_;
+  std::unique_ptr<Executor> completions_;
+  std::unique_ptr<Executor> blocking_;
   mutable std::mutex rng_mu_;
+  // Async creates queued to the store and not yet answered; Stop waits for them, since their
+  // callbacks use this object.
+  std::mutex async_mu_;
+  std::condition_variable async_cv_;
+  int async_in_flight_ = 0;  // guarded by async_mu_
 };
 
 }  // namespace osbx::standalone

@@ -1,4 +1,5 @@
-// Request dispatch and the single-object verbs: get, create, update (PUT), delete.
+// Request dispatch and the single-object verbs: get, create, update (PUT), delete. With
+// async_writes, writes other than creates run on blocking workers (async_write.cc).
 
 #include <fmt/format.h>
 
@@ -23,6 +24,10 @@ std::string MetaString(const Json& object, const char* key) {
   return meta.contains(key) && meta[key].is_string() ? meta[key].get<std::string>() : std::string();
 }
 
+bool IsCorePods(const ResourceInfo& resource) {
+  return resource.group.empty() && resource.resource == "pods";
+}
+
 }  // namespace
 
 void ApiServer::ServeResource(Call& call) {
@@ -36,7 +41,7 @@ void ApiServer::ServeResource(Call& call) {
   }
   const std::string& sub = info.subresource;
   bool known_sub = sub.empty() || (sub == "status" && resource.has_status) ||
-                   (sub == "log" && resource.resource == "pods") ||
+                   ((sub == "log" || sub == "binding") && IsCorePods(resource)) ||
                    (sub == "finalize" && resource.resource == "namespaces");
   if (!known_sub || (!sub.empty() && info.name.empty())) {
     call.writer.Send(404,
@@ -58,6 +63,10 @@ void ApiServer::ServeResource(Call& call) {
     ServePodLog(call);
     return;
   }
+  if (sub == "binding") {
+    if (method != "POST") return RespondError(call, ApiError::MethodNotAllowed());
+    return Dispatch(call, &ApiServer::ServeBinding);
+  }
   if (method == "GET") {
     if (!info.name.empty()) return ServeGet(call);
     if (IsWatch(call.request)) return ServeWatch(call);
@@ -75,14 +84,15 @@ void ApiServer::ServeResource(Call& call) {
       RespondError(call, ApiError::BadRequest("name must be provided"));
       return;
     }
-    return method == "PUT" ? ServeUpdate(call) : ServePatch(call);
+    return Dispatch(call, method == "PUT" ? &ApiServer::ServeUpdate : &ApiServer::ServePatch);
   }
   if (method == "DELETE") {
     if (!sub.empty()) {
       RespondError(call, ApiError::VerbNotSupported("delete", resource.group, resource.resource));
       return;
     }
-    return info.name.empty() ? ServeDeleteCollection(call) : ServeDelete(call);
+    return Dispatch(
+        call, info.name.empty() ? &ApiServer::ServeDeleteCollection : &ApiServer::ServeDelete);
   }
   RespondError(call, ApiError::MethodNotAllowed());
 }
@@ -122,6 +132,7 @@ void ApiServer::ServeCreate(Call& call) {
   }
   WriteOptions options = WriteOptionsOf(call);
   if (type == BodyType::kJson) options.duplicate_fields = FindDuplicateFields(call.request.body);
+  if (options_.async_writes) return ServeCreateAsync(call, std::move(*object), std::move(options));
   ApiOr<Json> created = CreateObject(resource, call.info.namespace_, std::move(*object), options);
   if (!created.ok()) return RespondError(call, created.error());
   Respond(call, 201, *created);

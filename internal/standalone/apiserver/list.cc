@@ -71,6 +71,15 @@ std::string ContinueToken(int64_t rv, const std::string& start) {
   return Base64UrlEncode(GoJson(token));
 }
 
+// Whether a list (without a continue token) reads the snapshot at exactly resourceVersion, as
+// kube-apiserver does for resourceVersionMatch=Exact and for a paged list (limit set) at a
+// non-zero resourceVersion without a match. Otherwise a set resourceVersion means "not older
+// than", which the current state satisfies.
+bool IsExactRead(std::string_view rv, std::string_view match, int64_t limit) {
+  if (rv.empty() || rv == "0") return false;
+  return match == "Exact" || (match.empty() && limit > 0);
+}
+
 }  // namespace
 
 void ApiServer::ServeList(Call& call) {
@@ -137,7 +146,7 @@ void ApiServer::ServeList(Call& call) {
     }
     request.rv = token["rv"].get<int64_t>();
     request.start_key = base + token["start"].get<std::string>();
-  } else if (!rv_text.empty() && rv_text != "0" && q.GetOr("resourceVersionMatch", "") == "Exact") {
+  } else if (IsExactRead(rv_text, q.GetOr("resourceVersionMatch", ""), limit)) {
     request.rv = std::strtoll(rv_text.c_str(), nullptr, 10);
   }
   StatusOr<ListResponse> listed = store_.List(request);

@@ -198,7 +198,10 @@ ApiOr<std::optional<Json>> ApiServer::PrepareUpdate(const ResourceInfo& resource
     }
   } else {
     result = std::move(desired);
-    if (resource.has_status && resource.resource != "customresourcedefinitions") {
+    // A binding writes spec.nodeName and the PodScheduled condition together.
+    bool keeps_status =
+        resource.resource == "customresourcedefinitions" || subresource == "binding";
+    if (resource.has_status && !keeps_status) {
       if (old_object.contains("status")) {
         result["status"] = old_object["status"];
       } else {
@@ -259,7 +262,7 @@ ApiOr<std::optional<Json>> ApiServer::PrepareUpdate(const ResourceInfo& resource
     OSBX_API_ASSIGN_OR_RETURN(bool ok, ValidateCustom(resource, result, &old_defaulted));
     (void)ok;
   }
-  if (HasGeneration(resource)) {
+  if (HasGeneration(resource) && subresource != "binding") {  // kube's binding leaves it
     bool skip_status = resource.has_status || !resource.crd;
     if (SpecPart(result, skip_status) != SpecPart(old_object, skip_status)) {
       Meta(result)["generation"] = old_object["metadata"].value("generation", int64_t{0}) + 1;
@@ -275,8 +278,8 @@ ApiOr<std::optional<Json>> ApiServer::PrepareUpdate(const ResourceInfo& resource
   return std::optional<Json>(std::move(result));
 }
 
-ApiOr<Json> ApiServer::CreateObject(const ResourceInfo& resource, const std::string& ns,
-                                    Json object, const WriteOptions& options) {
+ApiOr<Json> ApiServer::PrepareCreateIn(const ResourceInfo& resource, const std::string& ns,
+                                       Json object, const WriteOptions& options) const {
   if (resource.namespaced) {
     ResourcePtr namespaces = registry_.Find("", "v1", "namespaces");
     StatusOr<ObjectPtr> found = store_.Get(namespaces->Key("", ns));
@@ -301,7 +304,13 @@ ApiOr<Json> ApiServer::CreateObject(const ResourceInfo& resource, const std::str
           std::move(details));
     }
   }
-  OSBX_API_ASSIGN_OR_RETURN(Json prepared, PrepareCreate(resource, ns, std::move(object), options));
+  return PrepareCreate(resource, ns, std::move(object), options);
+}
+
+ApiOr<Json> ApiServer::CreateObject(const ResourceInfo& resource, const std::string& ns,
+                                    Json object, const WriteOptions& options) {
+  OSBX_API_ASSIGN_OR_RETURN(Json prepared,
+                            PrepareCreateIn(resource, ns, std::move(object), options));
   std::string name = MetaString(prepared, "name");
   if (options.dry_run) {
     StatusOr<ObjectPtr> existing = store_.Get(resource.Key(ns, name));

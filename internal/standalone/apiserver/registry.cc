@@ -46,7 +46,7 @@ std::vector<ResourcePtr> MakeBuiltins() {
   auto pods = std::const_pointer_cast<ResourceInfo>(
       Builtin("", "v1", "pods", "Pod", true, {"po"}, true, Printer::kPod));
   pods->categories = {"all"};
-  pods->extra_subresources = {{"log", "Pod", {"get"}}};
+  pods->extra_subresources = {{"binding", "Binding", {"create"}}, {"log", "Pod", {"get"}}};
   out.push_back(pods);
   out.push_back(Builtin("", "v1", "events", "Event", true, {"ev"}, false, Printer::kEvent));
   out.push_back(Builtin("", "v1", "nodes", "Node", false, {"no"}, true, Printer::kNode));

@@ -111,6 +111,7 @@ Status StandaloneServer::Start() {
   ApiServerOptions api_options;
   api_options.token = token_;
   api_options.bookmark_interval = options_.bookmark_interval;
+  api_options.async_writes = options_.async_writes;
   api_ = std::make_unique<ApiServer>(*store_, api_options);
   OSBX_RETURN_IF_ERROR(api_->Start());
   ApiServer* api = api_.get();

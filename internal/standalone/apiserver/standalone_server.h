@@ -25,8 +25,9 @@ namespace osbx::standalone {
 struct StandaloneOptions {
   std::string data_dir;
   std::string bind_address = "127.0.0.1";
-  uint16_t port = 6443;  // 0 picks a free port
-  int threads = 4;       // HTTP I/O threads
+  uint16_t port = 6443;      // 0 picks a free port
+  int threads = 4;           // HTTP I/O threads
+  bool async_writes = true;  // see ApiServerOptions::async_writes
   std::chrono::milliseconds bookmark_interval{std::chrono::seconds(60)};
   StoreOptions store;
 };

@@ -25,6 +25,7 @@ class RestSimNode {
   [[nodiscard]] Status Start() { return node_->Start(); }
   void Stop() { node_->Stop(); }
   SimNode& node() { return *node_; }
+  const RestKubeletApi& api() const { return *api_; }
   SimNodeMetrics Metrics() const { return node_->Metrics(); }
 
  private:

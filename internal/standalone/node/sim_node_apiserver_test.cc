@@ -134,6 +134,7 @@ TEST_F(SimNodeApiServerTest, PodsBecomeRunningAndReadyWithUniqueIps) {
   EXPECT_EQ(m.bind_writes, static_cast<uint64_t>(kPods));
   EXPECT_EQ(m.status_writes, static_cast<uint64_t>(kPods));  // nothing written twice
   EXPECT_EQ(m.errors, 0u);
+  EXPECT_FALSE(node_->api().binding_by_patch());  // bound through pods/binding, as a scheduler
 }
 
 TEST_F(SimNodeApiServerTest, DeletedPodsGoAfterTheNodesFinalDelete) {

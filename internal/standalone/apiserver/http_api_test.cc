@@ -1,0 +1,206 @@
+// API semantics checked over the server's real HTTPS front end: the pods/binding subresource
+// (what a scheduler or the simulated node uses to assign a pod) and which lists are exact reads
+// of an older resourceVersion.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "internal/standalone/apiserver/standalone_server.h"
+#include "internal/utils/json.h"
+#include "pkg/http/test_client.h"
+
+namespace osbx::standalone {
+namespace {
+
+namespace fs = std::filesystem;
+using http::testing::CurlClient;
+using http::testing::FetchOptions;
+using http::testing::FetchResult;
+
+constexpr const char* kPods = "/api/v1/namespaces/default/pods";
+constexpr const char* kLeases = "/apis/coordination.k8s.io/v1/namespaces/default/leases";
+
+class HttpApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Start({}); }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    server_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void Start(StoreOptions store) {
+    dir_ = fs::temp_directory_path() /
+           fmt::format("osbx-apiserver-http-{}-{}", ::getpid(),
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    if (server_) server_->Stop();
+    fs::remove_all(dir_);
+    StandaloneOptions options;
+    options.data_dir = dir_.string();
+    options.port = 0;
+    options.store = std::move(store);
+    auto server = StandaloneServer::Open(options);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(*server);
+    ASSERT_TRUE(server_->Start().ok());
+  }
+
+  FetchResult Call(const std::string& path, std::string method = "GET", std::string body = "") {
+    FetchOptions options;
+    options.method = std::move(method);
+    options.body = std::move(body);
+    options.ca_pem = server_->ca_pem();
+    options.headers = {"Authorization: Bearer " + server_->token(),
+                       "Content-Type: application/json", "Accept: application/json"};
+    return client_.Fetch(server_->url() + path, options);
+  }
+
+  static Json Body(const FetchResult& r) { return Json::parse(r.body, nullptr, false); }
+
+  Json CreatePod(const std::string& name) {
+    Json pod = {{"apiVersion", "v1"},
+                {"kind", "Pod"},
+                {"metadata", {{"name", name}}},
+                {"spec", {{"containers", {{{"name", "c"}, {"image", "busybox"}}}}}}};
+    FetchResult r = Call(kPods, "POST", pod.dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return Body(r);
+  }
+
+  static std::string Binding(const std::string& pod, const std::string& node,
+                             const std::string& uid = "") {
+    Json binding = {{"apiVersion", "v1"},
+                    {"kind", "Binding"},
+                    {"metadata", {{"name", pod}}},
+                    {"target", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", node}}}};
+    if (!uid.empty()) binding["metadata"]["uid"] = uid;
+    return binding.dump();
+  }
+
+  static std::string BindingPath(const std::string& pod) {
+    return fmt::format("{}/{}/binding", kPods, pod);
+  }
+
+  fs::path dir_;
+  std::unique_ptr<StandaloneServer> server_;
+  CurlClient client_;
+};
+
+TEST_F(HttpApiTest, BindingSetsNodeNameAndPodScheduledAndAnswersSuccess) {
+  Json created = CreatePod("p");
+  FetchResult r = Call(BindingPath("p"), "POST", Binding("p", "node-a"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  Json status = Body(r);
+  EXPECT_EQ(status["kind"], "Status");
+  EXPECT_EQ(status["status"], "Success");
+  EXPECT_EQ(status["code"], 201);
+
+  Json pod = Body(Call(std::string(kPods) + "/p"));
+  EXPECT_EQ(pod["spec"]["nodeName"], "node-a");
+  ASSERT_TRUE(pod["status"]["conditions"].is_array()) << pod.dump();
+  Json scheduled;
+  for (const Json& c : pod["status"]["conditions"]) {
+    if (c["type"] == "PodScheduled") scheduled = c;
+  }
+  EXPECT_EQ(scheduled["status"], "True") << pod.dump();
+  EXPECT_EQ(pod["metadata"]["generation"], created["metadata"]["generation"]);
+  EXPECT_NE(pod["metadata"]["resourceVersion"], created["metadata"]["resourceVersion"]);
+}
+
+TEST_F(HttpApiTest, BindingAnAlreadyBoundPodIsAConflictAndLeavesItsNode) {
+  CreatePod("p");
+  ASSERT_EQ(Call(BindingPath("p"), "POST", Binding("p", "node-a")).status, 201);
+  FetchResult again = Call(BindingPath("p"), "POST", Binding("p", "node-b"));
+  EXPECT_EQ(again.status, 409) << again.body;
+  Json error = Body(again);
+  EXPECT_EQ(error["reason"], "Conflict");
+  EXPECT_EQ(error["message"],
+            "Operation cannot be fulfilled on pods/binding \"p\": pod p is already assigned to "
+            "node \"node-a\"");
+  EXPECT_EQ(error["details"]["kind"], "pods/binding");
+  EXPECT_EQ(Body(Call(std::string(kPods) + "/p"))["spec"]["nodeName"], "node-a");
+}
+
+TEST_F(HttpApiTest, BindingWithAnotherPodsUidIsAConflict) {
+  CreatePod("p");
+  FetchResult r = Call(BindingPath("p"), "POST", Binding("p", "node-a", "not-the-uid"));
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(Body(Call(std::string(kPods) + "/p"))["spec"].value("nodeName", ""), "");
+}
+
+TEST_F(HttpApiTest, BindingWithoutATargetNodeIsInvalid) {
+  CreatePod("p");
+  Json binding = {{"apiVersion", "v1"},
+                  {"kind", "Binding"},
+                  {"metadata", {{"name", "p"}}},
+                  {"target", {{"kind", "Service"}}}};
+  FetchResult r = Call(BindingPath("p"), "POST", binding.dump());
+  EXPECT_EQ(r.status, 422) << r.body;
+  Json error = Body(r);
+  EXPECT_EQ(error["details"]["kind"], "Binding");
+  ASSERT_EQ(error["details"]["causes"].size(), 2u) << r.body;
+  EXPECT_EQ(error["details"]["causes"][0]["field"], "target.kind");
+  EXPECT_EQ(error["details"]["causes"][1]["field"], "target.name");
+}
+
+TEST_F(HttpApiTest, BindingNamesMustMatchAndThePodMustExist) {
+  CreatePod("p");
+  EXPECT_EQ(Call(BindingPath("p"), "POST", Binding("other", "node-a")).status, 400);
+  EXPECT_EQ(Call(BindingPath("missing"), "POST", Binding("missing", "node-a")).status, 404);
+  EXPECT_EQ(Call(BindingPath("p"), "GET").status, 405);
+}
+
+TEST_F(HttpApiTest, DiscoveryListsThePodsBindingSubresource) {
+  Json list = Body(Call("/api/v1"));
+  bool found = false;
+  for (const Json& r : list["resources"]) {
+    if (r["name"] == "pods/binding") {
+      found = true;
+      EXPECT_EQ(r["kind"], "Binding");
+      EXPECT_EQ(r["verbs"], Json::array({"create"}));
+    }
+  }
+  EXPECT_TRUE(found) << list.dump();
+}
+
+// ---- exact reads ---------------------------------------------------------------------------
+
+std::string Lease(const std::string& name) {
+  return Json({{"apiVersion", "coordination.k8s.io/v1"},
+               {"kind", "Lease"},
+               {"metadata", {{"name", name}}},
+               {"spec", {{"holderIdentity", "test"}}}})
+      .dump();
+}
+
+TEST_F(HttpApiTest, PagedListAtAnOldRvReadsThatSnapshotUntilItIsCompacted) {
+  StoreOptions store;
+  store.history_max_events = 4;
+  Start(store);
+  ASSERT_EQ(Call(kLeases, "POST", Lease("a")).status, 201);
+  std::string old_rv = Body(Call(kLeases))["metadata"]["resourceVersion"];
+  ASSERT_EQ(Call(kLeases, "POST", Lease("b")).status, 201);
+
+  Json paged = Body(Call(fmt::format("{}?limit=10&resourceVersion={}", kLeases, old_rv)));
+  EXPECT_EQ(paged["metadata"]["resourceVersion"], old_rv);
+  EXPECT_EQ(paged["items"].size(), 1u) << paged.dump();
+  // Without limit (or with NotOlderThan) a resourceVersion is a lower bound: the current state.
+  EXPECT_EQ(Body(Call(fmt::format("{}?resourceVersion={}", kLeases, old_rv)))["items"].size(), 2u);
+  EXPECT_EQ(Body(Call(fmt::format("{}?limit=10&resourceVersion={}&resourceVersionMatch="
+                                  "NotOlderThan",
+                                  kLeases, old_rv)))["items"]
+                .size(),
+            2u);
+
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_EQ(Call(kLeases, "POST", Lease(fmt::format("later-{}", i))).status, 201);
+  }
+  FetchResult compacted = Call(fmt::format("{}?limit=10&resourceVersion={}", kLeases, old_rv));
+  EXPECT_EQ(compacted.status, 410) << compacted.body;
+}
+
+}  // namespace
+}  // namespace osbx::standalone
