@@ -62,17 +62,17 @@ void ApiServer::CreateObjectAsync(ResourcePtr resource, const std::string& ns, J
     std::lock_guard<std::mutex> lock(async_mu_);
     ++async_in_flight_;
   }
-  auto finish = [this, resource, name, done = std::move(done)](StatusOr<ObjectPtr> stored) {
+  std::string value = Serialize(*resource, *prepared);
+  // The stored bytes are `prepared` with its resourceVersion stamped: answer from it rather than
+  // parse them back.
+  auto finish = [this, resource, name, object = std::move(*prepared),
+                 done = std::move(done)](StatusOr<ObjectPtr> stored) mutable {
     if (!stored.ok()) {
       done(ApiError::FromStatus(stored.status(), resource->group, resource->resource, name));
     } else {
-      Json result = Json::parse((*stored)->value, nullptr, false);
-      if (result.is_discarded()) {
-        done(ApiError::Internal("stored object is not JSON"));
-      } else {
-        AfterWrite(*resource, result, false);
-        done(std::move(result));
-      }
+      internal::Meta(object)["resourceVersion"] = std::to_string((*stored)->rv);
+      AfterWrite(*resource, object, false);
+      done(std::move(object));
     }
     std::lock_guard<std::mutex> lock(async_mu_);
     if (--async_in_flight_ == 0) async_cv_.notify_all();
@@ -80,7 +80,7 @@ void ApiServer::CreateObjectAsync(ResourcePtr resource, const std::string& ns, J
   // The store calls back on its committer thread: only hand over from there.
   Executor* completions = completions_.get();
   store_.CreateAsync(
-      std::move(key), Serialize(*resource, *prepared),
+      std::move(key), std::move(value),
       [completions, finish = std::move(finish)](StatusOr<ObjectPtr> stored) mutable {
         completions->Post([finish = std::move(finish), stored = std::move(stored)]() mutable {
           finish(std::move(stored));
