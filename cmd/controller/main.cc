@@ -219,6 +219,9 @@ int main(int argc, char** argv) {
     // user, and no clash with whatever already listens on :8080/:8081.
     if (app.count("--metrics-bind-address") == 0) flags.metrics_bind_address = "0";
     if (app.count("--health-probe-bind-address") == 0) flags.health_probe_bind_address = "0";
+    // The server is this process's own, on loopback: a client-side limit would only cap delivery
+    // (100 QPS makes a 1,000-pod warm-up take 10 s). The server still limits like any other.
+    if (app.count("--kube-client-qps") == 0) flags.kube_client_qps = 0;
     result = RunStandalone(flags, sflags, stop);
   } else {
     result = RunManager(flags, stop);

@@ -126,10 +126,7 @@ StatusOr<kube::Result> BatchSandboxReconciler::ReconcilePooled(const Batch& batc
     if (!compatible.ok()) {
       facts.template_incompatible = compatible.message();
     } else {
-      std::vector<PodView> pool_pods;
-      for (const kube::ObjectPtr& p : ctx_.PodsControlledBy(kube::GetUid(*pool_obj))) {
-        pool_pods.push_back(scheduler::FromPod(*p));
-      }
+      std::vector<PodView> pool_pods = ctx_.PodViewsControlledBy(kube::GetUid(*pool_obj));
       OSBX_ASSIGN_OR_RETURN(
           grant, ledger->Claim(uid, static_cast<int32_t>(plan.to_serve.size()), pool_pods,
                                scheduler::TemplateRevision(pool->spec.pod_template)));
@@ -172,12 +169,13 @@ StatusOr<kube::Result> BatchSandboxReconciler::ReconcilePooled(const Batch& batc
   std::optional<Json> patch = scheduler::BuildAllocationPatch(batch.obj, plan.record, endpoints,
                                                               WantFinalizer(plan.record));
   if (patch) {
-    Status written = ctx_.api
-                         .MergePatch(BatchSandboxResource(), ns,
-                                     std::string(kube::GetName(batch.obj)), *patch, false)
-                         .status();
+    StatusOr<Json> stored = ctx_.api.MergePatch(
+        BatchSandboxResource(), ns, std::string(kube::GetName(batch.obj)), *patch, false);
+    Status written = stored.status();
+    if (written.ok()) ctx_.batch_self_writes.Record(*stored);
     if (!written.ok()) {
       ledger->Rollback(grant.id);
+      if (!grant.pods.empty()) ctx_.PodsFreed(pool_key);
       if (written.code() == StatusCode::kNotFound) return kube::Result::Done();
       return written;  // a 409 means a newer object: retried from the fresher cache
     }
@@ -242,10 +240,10 @@ StatusOr<kube::Result> BatchSandboxReconciler::Quarantine(const Batch& batch,
   std::optional<Json> patch =
       scheduler::BuildAllocationPatch(batch.obj, healed, {}, WantFinalizer(healed));
   if (!patch) return kube::Result::Done();
-  Status s = ctx_.api
-                 .MergePatch(BatchSandboxResource(), ns, std::string(kube::GetName(batch.obj)),
-                             *patch, false)
-                 .status();
+  StatusOr<Json> stored = ctx_.api.MergePatch(BatchSandboxResource(), ns,
+                                              std::string(kube::GetName(batch.obj)), *patch, false);
+  if (stored.ok()) ctx_.batch_self_writes.Record(*stored);
+  Status s = stored.status();
   if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
   ctx_.events.Event(batch.obj, EventType::kWarning, kReasonRecordMalformed,
                     "malformed allocation record replaced on deletion; releasing " +

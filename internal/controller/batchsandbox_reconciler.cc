@@ -166,11 +166,11 @@ Status BatchSandboxReconciler::WriteEndpoints(const Batch& batch,
   if (current && *current == encoded) return Status::Ok();
   Json patch = {
       {"metadata", {{"annotations", {{std::string(v1::kEndpointsAnnotation), encoded}}}}}};
-  Status s = ctx_.api
-                 .MergePatch(BatchSandboxResource(), std::string(kube::GetNamespace(batch.obj)),
-                             std::string(kube::GetName(batch.obj)), patch, false)
-                 .status();
-  return Ignorable(s) ? Status::Ok() : s;
+  StatusOr<Json> stored =
+      ctx_.api.MergePatch(BatchSandboxResource(), std::string(kube::GetNamespace(batch.obj)),
+                          std::string(kube::GetName(batch.obj)), patch, false);
+  if (stored.ok()) ctx_.batch_self_writes.Record(*stored);
+  return Ignorable(stored.status()) ? Status::Ok() : stored.status();
 }
 
 Status BatchSandboxReconciler::WriteStatus(const Batch& batch, scheduler::StatusInput input) {
@@ -181,6 +181,9 @@ Status BatchSandboxReconciler::WriteStatus(const Batch& batch, scheduler::Status
   input.now = ctx_.NowString();
   v1::BatchSandboxStatus next = scheduler::DeriveBatchStatus(input);
   if (!scheduler::StatusChanged(previous, next)) return Status::Ok();
+  Json patch = {{"status", v1::EncodeJson(next)}};
+  // The cache may not show our previous status write yet; that write is not repeated.
+  if (ctx_.batch_self_writes.StatusAlreadyWritten(batch.obj, patch["status"])) return Status::Ok();
   for (const ConditionEvent& ce : kConditionEvents) {
     const bool was = previous && v1::IsConditionTrue(previous->conditions, ce.condition);
     const v1::Condition* now = v1::FindCondition(next.conditions, ce.condition);
@@ -188,12 +191,11 @@ Status BatchSandboxReconciler::WriteStatus(const Batch& batch, scheduler::Status
       ctx_.events.Event(batch.obj, EventType::kWarning, ce.reason, now->message.value_or(""));
     }
   }
-  Json patch = {{"status", v1::EncodeJson(next)}};
-  Status s = ctx_.api
-                 .MergePatch(BatchSandboxResource(), std::string(kube::GetNamespace(batch.obj)),
-                             std::string(kube::GetName(batch.obj)), patch, true)
-                 .status();
-  return Ignorable(s) ? Status::Ok() : s;
+  StatusOr<Json> stored =
+      ctx_.api.MergePatch(BatchSandboxResource(), std::string(kube::GetNamespace(batch.obj)),
+                          std::string(kube::GetName(batch.obj)), patch, true);
+  if (stored.ok()) ctx_.batch_self_writes.RecordStatus(*stored, patch["status"]);
+  return Ignorable(stored.status()) ? Status::Ok() : stored.status();
 }
 
 }  // namespace osbx::controller

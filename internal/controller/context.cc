@@ -21,6 +21,11 @@ std::vector<kube::ObjectPtr> ControllerContext::PodsControlledBy(std::string_vie
   return out;
 }
 
+std::vector<scheduler::PodView> ControllerContext::PodViewsControlledBy(
+    std::string_view owner_uid) const {
+  return pod_views.ControlledBy(pods, owner_uid);
+}
+
 std::vector<kube::ObjectPtr> ControllerContext::BatchesOfPool(std::string_view pool_key) const {
   std::vector<kube::ObjectPtr> out;
   for (const std::string& key : directory.BatchesOfPool(pool_key)) {
@@ -72,6 +77,16 @@ std::map<std::string, scheduler::PodView, std::less<>> ViewsByName(
   std::map<std::string, scheduler::PodView, std::less<>> out;
   for (const kube::ObjectPtr& obj : objects) {
     scheduler::PodView view = scheduler::FromPod(*obj);
+    std::string name = view.name;
+    out.emplace(std::move(name), std::move(view));
+  }
+  return out;
+}
+
+std::map<std::string, scheduler::PodView, std::less<>> ViewsByName(
+    std::vector<scheduler::PodView> views) {
+  std::map<std::string, scheduler::PodView, std::less<>> out;
+  for (scheduler::PodView& view : views) {
     std::string name = view.name;
     out.emplace(std::move(name), std::move(view));
   }

@@ -14,6 +14,8 @@
 #include "internal/controller/api_client.h"
 #include "internal/controller/batch_directory.h"
 #include "internal/controller/metrics.h"
+#include "internal/controller/pod_view_cache.h"
+#include "internal/controller/self_writes.h"
 #include "internal/scheduler/allocation_record.h"
 #include "internal/scheduler/pod_view.h"
 #include "internal/utils/clock.h"
@@ -32,11 +34,25 @@ struct ControllerContext {
   Allocations& allocations;
   BatchDirectory& directory;
   SandboxMetrics& metrics;
+  PodViewCache& pod_views;
+  // The BatchSandbox reconciler's own metadata patches, whose echoes do not wake it.
+  SelfWrites& batch_self_writes;
   // Most parallel creates or deletes one reconcile issues at once.
   int max_parallel_writes = 16;
+  // Wakes the BatchSandboxes of pool `pool_key` still short of pods (empty: nothing to wake).
+  std::function<void(const std::string& pool_key)> wake_waiting;
+
+  // Pods of `pool_key` became free without any pod changing (reused as is, a claim rolled back):
+  // no pod event will wake the batches waiting for them, so they are woken here.
+  void PodsFreed(const std::string& pool_key) const {
+    if (wake_waiting) wake_waiting(pool_key);
+  }
 
   // The pods whose controller is the object with `owner_uid`.
   std::vector<kube::ObjectPtr> PodsControlledBy(std::string_view owner_uid) const;
+  // The views of the pods whose controller is the object with `owner_uid` (a Pool), recomputed
+  // only for pods that changed since the last look.
+  std::vector<scheduler::PodView> PodViewsControlledBy(std::string_view owner_uid) const;
   // The cached BatchSandboxes naming `pool_key` in spec.poolRef.
   std::vector<kube::ObjectPtr> BatchesOfPool(std::string_view pool_key) const;
   // The ledger rebuild inputs of a pool's batches, from the cache.
@@ -54,5 +70,7 @@ std::string JoinNames(const std::vector<std::string>& names, size_t limit = 10);
 // The pool pods among `objects` as views, and by name.
 std::map<std::string, scheduler::PodView, std::less<>> ViewsByName(
     const std::vector<kube::ObjectPtr>& objects);
+std::map<std::string, scheduler::PodView, std::less<>> ViewsByName(
+    std::vector<scheduler::PodView> views);
 
 }  // namespace osbx::controller

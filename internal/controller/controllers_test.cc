@@ -247,6 +247,23 @@ TEST_F(ControllersTest, NoopRecycleReturnsPodsForReuse) {
   ASSERT_TRUE(api_.WaitFor([&] { return AllSet(Endpoints(GetBatch("b2")), 4); }));
 }
 
+TEST_F(ControllersTest, BatchWaitingOnFullNoopPoolIsServedWhenPodsAreGivenBack) {
+  // A full pool (poolMax 2) whose pods come back unchanged: no pod event announces them, so the
+  // Pool itself must wake the batch waiting for them.
+  Create(PoolResource(), Pool("full", 2, 2, 2, 2, "Noop"));
+  ASSERT_TRUE(api_.WaitFor([&] { return PoolPods("full") == 2; }));
+  Create(BatchSandboxResource(), Batch("first", 2, "full"));
+  ASSERT_TRUE(api_.WaitFor([&] { return AllSet(Endpoints(GetBatch("first")), 2); }));
+  Create(BatchSandboxResource(), Batch("second", 2, "full"));
+  ASSERT_TRUE(api_.WaitFor([&] { return !api_.Events("PoolExhausted").empty(); }));
+  std::vector<std::string> held = RecordPods("first");
+  ASSERT_TRUE(api_.Delete(BatchSandboxResource(), kNs, "first", "").ok());
+  ASSERT_TRUE(api_.WaitFor([&] { return AllSet(Endpoints(GetBatch("second")), 2); }));
+  std::vector<std::string> reused = RecordPods("second");
+  EXPECT_EQ(std::set<std::string>(reused.begin(), reused.end()),
+            std::set<std::string>(held.begin(), held.end()));
+}
+
 TEST_F(ControllersTest, PoolExhaustedThenDeliveredWhenPodsBecomeReady) {
   api_.SetAutoReady(false);
   Create(PoolResource(), Pool("slow", 2, 2, 0, 10));

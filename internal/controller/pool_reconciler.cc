@@ -20,6 +20,15 @@ using kube::EventType;
 
 bool Ignorable(const Status& s) { return s.ok() || s.code() == StatusCode::kNotFound; }
 
+// True when `a` and `b` differ at most in their pod counters.
+bool CountersOnly(v1::PoolStatus a, const v1::PoolStatus& b) {
+  a.total = b.total;
+  a.allocated = b.allocated;
+  a.available = b.available;
+  a.updated = b.updated;
+  return a == b;
+}
+
 }  // namespace
 
 StatusOr<Json> BuildPoolPod(const Json& pool, const Json& pod_template, const std::string& revision,
@@ -47,6 +56,10 @@ StatusOr<kube::Result> PoolReconciler::Reconcile(const kube::Request& request) {
   const std::string key = request.Key();
   kube::ObjectPtr obj = ctx_.pools.Get(key);
   if (!obj) {
+    {
+      std::lock_guard lock(status_mu_);
+      last_status_write_.erase(key);
+    }
     if (ctx_.directory.BatchesOfPool(key).empty()) ctx_.allocations.Forget(key);
     ctx_.metrics.RemovePool(request.ns, request.name);
     return kube::Result::Done();
@@ -65,7 +78,7 @@ StatusOr<kube::Result> PoolReconciler::Reconcile(const kube::Request& request) {
                  typed->spec.recycle_strategy ? typed->spec.recycle_strategy->type : "",
                  kube::IsBeingDeleted(*obj),
                  *ledger,
-                 ViewsByName(ctx_.PodsControlledBy(kube::GetUid(*obj)))};
+                 ViewsByName(ctx_.PodViewsControlledBy(kube::GetUid(*obj)))};
   Status recycled = RecycleReleased(pool);
   std::set<std::string, std::less<>> existing;
   for (const auto& [name, view] : pool.pods) existing.insert(name);
@@ -83,11 +96,12 @@ StatusOr<kube::Result> PoolReconciler::Reconcile(const kube::Request& request) {
       scheduler::DerivePoolStatus({kube::GetGeneration(*obj), pool.revision, views, allocated,
                                    previous ? &*previous : nullptr});
   OSBX_RETURN_IF_ERROR(SyncFinalizer(pool, status));
-  OSBX_RETURN_IF_ERROR(WriteStatus(pool, status));
+  OSBX_ASSIGN_OR_RETURN(Clock::Duration status_due, WriteStatus(pool, status));
   ctx_.metrics.SetPool(request.ns, request.name, status.total, status.available, status.allocated,
                        ledger->WaitingDemand());
   OSBX_RETURN_IF_ERROR(recycled);
   OSBX_RETURN_IF_ERROR(resized);
+  if (status_due > Clock::Duration::zero()) return kube::Result::After(status_due);
   return kube::Result::Done();
 }
 
@@ -225,15 +239,27 @@ Status PoolReconciler::SyncFinalizer(PoolState& pool, v1::PoolStatus& status) {
   return Ignorable(s) ? Status::Ok() : s;
 }
 
-Status PoolReconciler::WriteStatus(PoolState& pool, const v1::PoolStatus& status) {
+StatusOr<Clock::Duration> PoolReconciler::WriteStatus(PoolState& pool,
+                                                      const v1::PoolStatus& status) {
   const auto& stored = pool.typed.status;
-  if (!scheduler::PoolStatusChanged(stored, status)) return Status::Ok();
+  if (!scheduler::PoolStatusChanged(stored, status)) return Clock::Duration::zero();
+  const Clock::TimePoint now = ctx_.clock.Now();
+  {
+    std::lock_guard lock(status_mu_);
+    auto last = last_status_write_.find(pool.key);
+    if (stored && CountersOnly(*stored, status) && last != last_status_write_.end() &&
+        now - last->second < kStatusCountersInterval) {
+      return kStatusCountersInterval - (now - last->second);
+    }
+    last_status_write_[pool.key] = now;
+  }
   Json patch = {{"status", v1::EncodeJson(status)}};
   Status s = ctx_.api
                  .MergePatch(PoolResource(), std::string(kube::GetNamespace(pool.obj)),
                              std::string(kube::GetName(pool.obj)), patch, true)
                  .status();
-  return Ignorable(s) ? Status::Ok() : s;
+  if (!Ignorable(s)) return s;
+  return Clock::Duration::zero();
 }
 
 }  // namespace osbx::controller

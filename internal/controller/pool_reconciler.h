@@ -15,7 +15,10 @@
 //     deleting Pool creates nothing;
 //   - patches status only when it changed, and exports the pool gauges.
 
+#include <chrono>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -26,6 +29,9 @@
 #include "pkg/kube/runtime/reconciler.h"
 
 namespace osbx::controller {
+
+// Shortest interval between two status writes of a Pool that only move its pod counters.
+inline constexpr std::chrono::milliseconds kStatusCountersInterval{250};
 
 // The finalizer a Pool carries while BatchSandboxes hold its pods, so that its deletion never
 // takes allocated pods with it.
@@ -67,11 +73,19 @@ class PoolReconciler final : public kube::Reconciler {
   Status DeletePods(PoolState& pool, const std::vector<scheduler::PodDeletion>& deletions);
   // Adds or drops the in-use finalizer; sets the WaitingForSandboxes condition on `status`.
   Status SyncFinalizer(PoolState& pool, api::v1alpha1::PoolStatus& status);
-  Status WriteStatus(PoolState& pool, const api::v1alpha1::PoolStatus& status);
+  // Writes the status when it changed. A change of the pod counters alone within
+  // kStatusCountersInterval of the previous write is deferred (the returned delay says when to
+  // look again): under a steady stream of claims the counters move on every claim and release,
+  // and writing each move would double the API writes of a claim for a gauge nobody reads at that
+  // rate. Conditions, revision and observedGeneration are written at once.
+  StatusOr<Clock::Duration> WriteStatus(PoolState& pool, const api::v1alpha1::PoolStatus& status);
 
   ControllerContext& ctx_;
   const uint64_t seed_;
   std::atomic<uint64_t> creates_{0};  // varies the name seed between reconciles
+  std::mutex status_mu_;
+  // When each pool's status was last written; guarded by status_mu_.
+  std::map<std::string, Clock::TimePoint, std::less<>> last_status_write_;
 };
 
 }  // namespace osbx::controller

@@ -36,7 +36,16 @@ std::string StrategyName(const std::string& strategy) {
 }  // namespace
 
 Status PoolReconciler::RecycleReleased(PoolState& pool) {
-  std::vector<kube::ObjectPtr> batches = ctx_.BatchesOfPool(pool.key);
+  // Only batches giving pods back (an alloc-release list; it is dropped once fully recycled) or
+  // being deleted (their finalizer) have anything to recycle: the others are not parsed, so a
+  // reconcile costs O(batches releasing), not O(batches of the pool).
+  std::vector<kube::ObjectPtr> batches;
+  for (kube::ObjectPtr& batch : ctx_.BatchesOfPool(pool.key)) {
+    if (kube::IsBeingDeleted(*batch) ||
+        kube::GetAnnotation(*batch, v1::kAllocReleaseAnnotation).has_value()) {
+      batches.push_back(std::move(batch));
+    }
+  }
   std::mutex mu;
   Status retry;               // guarded by mu
   int restart_as_delete = 0;  // guarded by mu
@@ -108,6 +117,8 @@ Status PoolReconciler::RecycleBatch(PoolState& pool, const Json& batch, int& res
   }
   pool.ledger.Release(uid, reusable, /*reusable=*/true);
   pool.ledger.Release(uid, retired, /*reusable=*/false);
+  // A pod reused as is changes nothing a watch would see: the waiting batches are told here.
+  if (!reusable.empty()) ctx_.PodsFreed(pool.key);
   if (!done.empty()) {
     ctx_.events.Event(batch, EventType::kNormal, kReasonRecycled,
                       "Pool " + std::string(kube::GetName(pool.obj)) + " recycled " +
@@ -134,6 +145,7 @@ Status PoolReconciler::RecycleOrphans(PoolState& pool, int& restart_as_delete) {
     }
     if (d.done) {
       pool.ledger.Release(*owner, {name}, d.reusable);
+      if (d.reusable) ctx_.PodsFreed(pool.key);
       ctx_.events.Event(pool.obj, EventType::kNormal, kReasonOrphanReleased,
                         "pod " + name +
                             " was held by a BatchSandbox that no longer exists; "

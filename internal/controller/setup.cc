@@ -30,12 +30,15 @@ bool MetaChanged(const Json& a, const Json& b, const char* field) {
   return Field(a, "metadata", field) != Field(b, "metadata", field);
 }
 
-// BatchSandbox updates worth a reconcile: not its own status writes.
-kube::Predicate BatchPredicate() {
+// BatchSandbox updates worth a reconcile: not its own status writes, nor the echo of its own
+// metadata patches.
+kube::Predicate BatchPredicate(SelfWrites& self_writes) {
   kube::Predicate p;
-  p.update = [](const Json& a, const Json& b) {
-    return kube::GetGeneration(a) != kube::GetGeneration(b) || MetaChanged(a, b, "annotations") ||
-           MetaChanged(a, b, "finalizers") || MetaChanged(a, b, "deletionTimestamp");
+  p.update = [&self_writes](const Json& a, const Json& b) {
+    const bool changed = kube::GetGeneration(a) != kube::GetGeneration(b) ||
+                         MetaChanged(a, b, "annotations") || MetaChanged(a, b, "finalizers") ||
+                         MetaChanged(a, b, "deletionTimestamp");
+    return changed && !self_writes.Consume(b);
   };
   return p;
 }
@@ -83,18 +86,6 @@ kube::Predicate BatchForPoolPredicate() {
   return p;
 }
 
-// A batch still short of pods (or told its pool is exhausted or missing).
-bool WaitingForPods(const Json& batch) {
-  if (kube::IsBeingDeleted(batch)) return false;
-  StatusOr<scheduler::AllocationRecord> record = scheduler::ParseAllocationRecord(batch);
-  if (!record.ok()) return false;
-  const Json& replicas = Field(batch, "spec", "replicas");
-  const int64_t want = replicas.is_number_integer() ? replicas.get<int64_t>() : 1;
-  int64_t bound = 0;
-  for (const std::string& pod : record->pods) bound += pod.empty() ? 0 : 1;
-  return bound < want;
-}
-
 class ControllersImpl final : public Controllers {
  public:
   ControllersImpl(kube::Manager& manager, ApiClient& api, const ControllersOptions& options)
@@ -113,7 +104,10 @@ class ControllersImpl final : public Controllers {
              allocations_,
              directory_,
              metrics_,
-             options.max_parallel_writes},
+             pod_views_,
+             batch_self_writes_,
+             options.max_parallel_writes,
+             {}},
         batch_reconciler_(ctx_),
         pool_reconciler_(ctx_,
                          options.name_seed != 0 ? options.name_seed : std::random_device{}()) {}
@@ -122,6 +116,7 @@ class ControllersImpl final : public Controllers {
     directory_.Attach(batches_, [this](const std::string& uid, const std::string& pool_key) {
       allocations_.BatchGone(pool_key, uid);
       metrics_.DeliveryAbandoned(uid);
+      batch_self_writes_.Forget(uid);
     });
     manager.Add(std::make_unique<LedgerRebuilder>(allocations_, ctx_.api, ctx_.events));
     const kube::GroupKind batch_kind{"sandbox.opensandbox.io", "BatchSandbox"};
@@ -132,8 +127,16 @@ class ControllersImpl final : public Controllers {
     kube::ControllerOptions pool_options;
     pool_options.name = "pool";
     pool_options.max_concurrent_reconciles = options.pool_workers;
-    manager.NewController(std::move(batch_options), batch_reconciler_)
-        .For(batches_, batch_kind, BatchPredicate())
+    kube::Controller& batch_controller =
+        manager.NewController(std::move(batch_options), batch_reconciler_);
+    ctx_.wake_waiting = [this, &batch_controller](const std::string& pool_key) {
+      std::shared_ptr<scheduler::PoolLedger> ledger = allocations_.Existing(pool_key);
+      if (!ledger) return;
+      for (const std::string& uid : ledger->WaitingBatches()) {
+        if (auto key = directory_.KeyOf(uid)) batch_controller.queue().Add(*key);
+      }
+    };
+    batch_controller.For(batches_, batch_kind, BatchPredicate(batch_self_writes_))
         .Owns(pods_, PodPredicate())
         .Watches(
             pods_, [this](const Json& pod) { return BatchesForPoolPod(pod); }, PodPredicate())
@@ -176,11 +179,13 @@ class ControllersImpl final : public Controllers {
         return {};
       }
     }
-    if (!scheduler::Allocatable(scheduler::FromPod(pod))) return {};
+    // A free Ready pod wakes the batches still short of pods. The ledger knows them (every
+    // shortfall is recorded at its claim), so this does not walk the pool's batches: with
+    // thousands of batches per pool that walk, on every pod event, would dominate.
+    if (!ledger || !scheduler::Allocatable(scheduler::FromPod(pod))) return {};
     std::vector<kube::Request> out;
-    for (const kube::ObjectPtr& batch : ctx_.BatchesOfPool(pool_key)) {
-      if (WaitingForPods(*batch))
-        out.push_back(kube::Request::FromKey(kube::NamespacedKey(*batch)));
+    for (const std::string& uid : ledger->WaitingBatches()) {
+      if (auto key = directory_.KeyOf(uid)) out.push_back(kube::Request::FromKey(*key));
     }
     return out;
   }
@@ -192,6 +197,8 @@ class ControllersImpl final : public Controllers {
   kube::SharedInformer& pools_;
   Allocations allocations_;
   BatchDirectory directory_;
+  PodViewCache pod_views_;
+  SelfWrites batch_self_writes_;
   ControllerContext ctx_;
   BatchSandboxReconciler batch_reconciler_;
   PoolReconciler pool_reconciler_;

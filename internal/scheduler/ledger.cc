@@ -168,6 +168,16 @@ int32_t PoolLedger::WaitingDemand() const {
   return total;
 }
 
+std::vector<std::string> PoolLedger::WaitingBatches() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  out.reserve(waiting_.size());
+  for (const auto& [uid, n] : waiting_) {
+    if (n > 0) out.push_back(uid);
+  }
+  return out;
+}
+
 std::shared_ptr<PoolLedger> Ledger::ForPool(std::string_view pool_key) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = pools_.find(pool_key);

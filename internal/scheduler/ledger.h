@@ -102,6 +102,8 @@ class PoolLedger {
   int32_t HeldCount() const;
   // Sandbox indexes waiting for a pod, over all batches.
   int32_t WaitingDemand() const;
+  // The uids of the batches whose last claim fell short (the ones a freed pod should wake).
+  std::vector<std::string> WaitingBatches() const;
 
  private:
   struct Holding {

@@ -211,3 +211,21 @@ TEST(LedgerTest, PoolsHaveSeparateLedgers) {
 
 }  // namespace
 }  // namespace osbx::scheduler
+
+namespace osbx::scheduler {
+namespace {
+
+TEST(LedgerWaitingTest, OnlyBatchesWhoseLastClaimFellShortAreWaiting) {
+  PoolLedger ledger;
+  (void)ledger.Rebuild({});
+  ASSERT_TRUE(ledger.Claim("served", 2, Pool(3), "rev1").ok());
+  StatusOr<ClaimGrant> short_claim = ledger.Claim("short", 3, Pool(3), "rev1");
+  ASSERT_TRUE(short_claim.ok());
+  EXPECT_EQ(short_claim->shortfall, 2);
+  EXPECT_EQ(ledger.WaitingBatches(), std::vector<std::string>{"short"});
+  ledger.ForgetBatch("short");
+  EXPECT_TRUE(ledger.WaitingBatches().empty());
+}
+
+}  // namespace
+}  // namespace osbx::scheduler
