@@ -28,7 +28,7 @@ std::shared_ptr<const FieldProjection> WithoutManagedFields();
 // 100,000 cached pods stay within the memory budget (under 4 KiB each). The readers are
 // scheduler::FromPod (internal/scheduler/pod_view.cc, behind every pod the pool and
 // batch-sandbox controllers look at) and the controllers' predicates and mappers
-// (internal/controller/setup.cc: labels, annotations, finalizers, deletionTimestamp, owners).
+// (internal/controller/setup.cc and pkg/kube/runtime/controller.cc: labels, owner references).
 // Kept:
 //   metadata: everything but managedFields, generateName, generation,
 //             deletionGracePeriodSeconds, selfLink and the kubectl
@@ -41,6 +41,8 @@ std::shared_ptr<const FieldProjection> WithoutManagedFields();
 //             initContainerStatuses[] and containerStatuses[], each as
 //               {name, restartCount, state.waiting.reason, lastState.terminated.reason}
 //             (state and lastState are removed when nothing of them is left, e.g. running).
+// Annotations and finalizers are kept although no controller reads them of a pod today: they
+// cost nothing when absent and are where pod-level signals go.
 // Dropped, because no controller reads them of a cached pod: apiVersion and kind (an informer
 // serves one type), the metadata named above (a pod's generation is not a controller input:
 // the pod predicates compare scheduler::FromPod views and labels), the rest of spec (containers,
