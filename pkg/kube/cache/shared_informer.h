@@ -3,6 +3,11 @@
 // controller that watches this resource type (client-go's sharedIndexInformer, without the
 // separate DeltaFIFO: the cache is updated as events arrive and notifications are queued).
 //
+// Objects are cached through a FieldProjection (InformerOptions::projection): the informer hands
+// its ListerWatcher a WatchEventDecoder over it, so the REST client builds only the cached part
+// of each object straight from the list and watch bytes; objects that arrive already decoded
+// (in-memory ListerWatchers) are trimmed to it here.
+//
 // Handlers get OnAdd(obj), OnUpdate(old, new) and OnDelete(obj, final_state_unknown); the last
 // flag is client-go's DeletedFinalStateUnknown tombstone: the object vanished during a relist and
 // `obj` is its last cached state. Each handler has a Predicate evaluated just before it is called.
