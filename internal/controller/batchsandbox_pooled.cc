@@ -126,14 +126,20 @@ StatusOr<kube::Result> BatchSandboxReconciler::ReconcilePooled(const Batch& batc
     if (!compatible.ok()) {
       facts.template_incompatible = compatible.message();
     } else {
-      std::vector<PodView> pool_pods = ctx_.PodViewsControlledBy(kube::GetUid(*pool_obj));
+      // Only pods the ledger could hand out are copied; Claim checks them again under its lock.
+      std::vector<PodView> pool_pods =
+          ctx_.PodViewsControlledBy(kube::GetUid(*pool_obj), [&](const PodView& p) {
+            return scheduler::Allocatable(p) && !ledger->Owner(p.name).has_value();
+          });
       OSBX_ASSIGN_OR_RETURN(
           grant, ledger->Claim(uid, static_cast<int32_t>(plan.to_serve.size()), pool_pods,
                                scheduler::TemplateRevision(pool->spec.pod_template)));
       scheduler::FillIndexes(plan.record, plan.to_serve, grant.pods);
-      for (const PodView& p : pool_pods) {
-        if (std::find(grant.pods.begin(), grant.pods.end(), p.name) != grant.pods.end()) {
-          in.pods.emplace(p.name, p);
+      const std::set<std::string_view> granted(grant.pods.begin(), grant.pods.end());
+      for (PodView& p : pool_pods) {
+        if (granted.count(p.name) != 0) {
+          std::string name = p.name;
+          in.pods.emplace(std::move(name), std::move(p));
         }
       }
       facts.waiting = grant.shortfall;

@@ -22,8 +22,8 @@ std::vector<kube::ObjectPtr> ControllerContext::PodsControlledBy(std::string_vie
 }
 
 std::vector<scheduler::PodView> ControllerContext::PodViewsControlledBy(
-    std::string_view owner_uid) const {
-  return pod_views.ControlledBy(pods, owner_uid);
+    std::string_view owner_uid, const PodViewCache::Filter& keep) const {
+  return pod_views.ControlledBy(pods, owner_uid, keep);
 }
 
 std::vector<kube::ObjectPtr> ControllerContext::BatchesOfPool(std::string_view pool_key) const {

@@ -52,7 +52,8 @@ struct ControllerContext {
   std::vector<kube::ObjectPtr> PodsControlledBy(std::string_view owner_uid) const;
   // The views of the pods whose controller is the object with `owner_uid` (a Pool), recomputed
   // only for pods that changed since the last look.
-  std::vector<scheduler::PodView> PodViewsControlledBy(std::string_view owner_uid) const;
+  std::vector<scheduler::PodView> PodViewsControlledBy(
+      std::string_view owner_uid, const PodViewCache::Filter& keep = nullptr) const;
   // The cached BatchSandboxes naming `pool_key` in spec.poolRef.
   std::vector<kube::ObjectPtr> BatchesOfPool(std::string_view pool_key) const;
   // The ledger rebuild inputs of a pool's batches, from the cache.

@@ -3,56 +3,37 @@
 #include "pkg/kube/meta/object.h"
 
 namespace osbx::controller {
-namespace {
-
-// True when `entry` was derived from exactly `obj`.
-template <typename E>
-bool SameObject(const E& entry, const kube::ObjectPtr& obj) {
-  return !entry.object.owner_before(obj) && !obj.owner_before(entry.object) &&
-         entry.object.lock().get() == obj.get();
-}
-
-}  // namespace
 
 std::vector<scheduler::PodView> PodViewCache::ControlledBy(const kube::Indexer& pods,
-                                                           std::string_view owner_uid) {
+                                                           std::string_view owner_uid,
+                                                           const Filter& keep) {
   StatusOr<std::vector<kube::ObjectPtr>> owned = pods.ByIndex(kube::kOwnerUidIndex, owner_uid);
   if (!owned.ok()) owned = pods.List();  // built without RequiredIndexers(): a scan, still right
-  std::shared_ptr<Entries> previous;
-  {
-    std::lock_guard lock(mu_);
-    auto it = by_owner_.find(owner_uid);
-    if (it != by_owner_.end()) previous = it->second;
-  }
-  // Built outside the lock from an immutable previous generation; the next one replaces it.
-  auto next = std::make_shared<Entries>();
   std::vector<scheduler::PodView> out;
-  out.reserve(owned->size());
+  std::lock_guard lock(mu_);
+  if (owned->empty()) {
+    if (auto it = by_owner_.find(owner_uid); it != by_owner_.end()) by_owner_.erase(it);
+    return out;
+  }
+  auto it = by_owner_.find(owner_uid);
+  if (it == by_owner_.end()) it = by_owner_.emplace(std::string(owner_uid), Owner{}).first;
+  Owner& owner = it->second;
+  const uint64_t pass = ++owner.pass;
   for (const kube::ObjectPtr& pod : *owned) {
-    std::string key = kube::NamespacedKey(*pod);
-    Entry entry;
-    bool reused = false;
-    if (previous) {
-      auto it = previous->find(key);
-      if (it != previous->end() && SameObject(it->second, pod)) {
-        entry = it->second;
-        reused = true;
-      }
-    }
-    if (!reused) {
+    Entry& entry = owner.entries[pod.get()];
+    // The same address under a new object (the old one freed, its weak reference expired) is a
+    // different pod object: derive its view again.
+    if (entry.object.owner_before(pod) || pod.owner_before(entry.object) ||
+        entry.object.expired()) {
       entry.object = pod;
       entry.controlled = kube::IsControlledBy(*pod, owner_uid);
-      if (entry.controlled) entry.view = scheduler::FromPod(*pod);
+      entry.view = entry.controlled ? scheduler::FromPod(*pod) : scheduler::PodView{};
     }
-    if (entry.controlled) out.push_back(entry.view);
-    next->emplace(std::move(key), std::move(entry));
+    entry.pass = pass;
+    if (entry.controlled && (!keep || keep(entry.view))) out.push_back(entry.view);
   }
-  std::lock_guard lock(mu_);
-  if (next->empty()) {
-    auto it = by_owner_.find(owner_uid);  // a pool without pods keeps no entry
-    if (it != by_owner_.end()) by_owner_.erase(it);
-  } else {
-    by_owner_[std::string(owner_uid)] = std::move(next);
+  if (owner.entries.size() > 2 * owned->size() + 64) {
+    std::erase_if(owner.entries, [pass](const auto& kv) { return kv.second.pass != pass; });
   }
   return out;
 }

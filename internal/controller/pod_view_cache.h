@@ -5,15 +5,18 @@
 // re-check each pod's controller reference and re-derive its view from JSON, which at 100 claims
 // per second on a pool of hundreds of pods is most of the controller's CPU.
 //
-// Cached per owner uid and per pod name, keyed by the identity of the cached object: informer
-// objects are immutable, so the same object always gives the same view. A weak reference to the
-// object keeps its identity from being reused while the entry exists.
+// Cached per owner uid and keyed by the identity of the cached object: informer objects are
+// immutable, so the same object always gives the same view. A weak reference to the object keeps
+// its identity from being reused while the entry exists. Entries of objects no longer in the
+// cache are swept once they outnumber the live ones.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "internal/scheduler/pod_view.h"
@@ -23,10 +26,14 @@ namespace osbx::controller {
 
 class PodViewCache {
  public:
+  using Filter = std::function<bool(const scheduler::PodView&)>;
+
   // The views of the pods controlled by `owner_uid`, from `pods` (found through the owner uid
-  // index), in the index's order.
+  // index), in the index's order; only those `keep` accepts when it is set (the views are
+  // copied out, so filtering first saves copying pods the caller would skip).
   std::vector<scheduler::PodView> ControlledBy(const kube::Indexer& pods,
-                                               std::string_view owner_uid);
+                                               std::string_view owner_uid,
+                                               const Filter& keep = nullptr);
   // The owner is gone: drop its entries.
   void Forget(std::string_view owner_uid);
 
@@ -35,11 +42,15 @@ class PodViewCache {
     std::weak_ptr<const Json> object;
     bool controlled = false;  // the object's controller is the owner
     scheduler::PodView view;
+    uint64_t pass = 0;  // the last pass that saw the object
   };
-  using Entries = std::map<std::string, Entry, std::less<>>;  // by pod key
+  struct Owner {
+    uint64_t pass = 0;
+    std::unordered_map<const Json*, Entry> entries;  // by object identity
+  };
 
   std::mutex mu_;
-  std::map<std::string, std::shared_ptr<Entries>, std::less<>> by_owner_;  // guarded by mu_
+  std::map<std::string, Owner, std::less<>> by_owner_;  // guarded by mu_
 };
 
 }  // namespace osbx::controller
