@@ -52,6 +52,42 @@ Handler StreamInto(WriterSlot& slot) {
   };
 }
 
+// Fetches a URL on its own thread, appending body bytes to `received` as they arrive; with
+// `keep_reading` false it hangs up at the first byte. The destructor waits for the transfer.
+class StreamingFetch {
+ public:
+  StreamingFetch(std::string url, FetchOptions options, bool keep_reading = true)
+      : thread_([this, url = std::move(url), options = std::move(options), keep_reading]() mutable {
+          options.on_data = [this, keep_reading](std::string_view d) {
+            received_.Append(d);
+            return keep_reading;
+          };
+          result_ = CurlClient().Fetch(url, options);
+        }) {}
+  ~StreamingFetch() { Join(); }
+  StreamingFetch(const StreamingFetch&) = delete;
+  StreamingFetch& operator=(const StreamingFetch&) = delete;
+
+  Received& received() { return received_; }
+  // Waits for the transfer to end; its outcome.
+  const FetchResult& Join() {
+    if (thread_.joinable()) thread_.join();
+    return result_;
+  }
+
+ private:
+  Received received_;
+  FetchResult result_;  // written by thread_ until it is joined
+  std::thread thread_;  // last: starts once the members it writes exist
+};
+
+// Tells when a retained writer's connection closed.
+std::future<void> ClosedSignal(ResponseWriter& w) {
+  auto closed = std::make_shared<std::promise<void>>();
+  w.SetOnClose([closed] { closed->set_value(); });
+  return closed->get_future();
+}
+
 Handler Echo() {
   return [](const Request& r, ResponseWriter& w) {
     std::string out = r.method + " " + r.path + " q=" + std::string(r.query.GetOr("q", "-")) +
@@ -154,26 +190,15 @@ TEST_P(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
 TEST_P(ServerTest, StreamDeliversEachChunkBeforeFinish) {
   WriterSlot slot;
   Start(StreamInto(slot));
-  Received received;
-  std::promise<FetchResult> done;
-  std::thread client([&] {
-    CurlClient c;
-    FetchOptions o = Options();
-    o.on_data = [&](std::string_view d) {
-      received.Append(d);
-      return true;
-    };
-    done.set_value(c.Fetch(Url("/watch"), o));
-  });
+  StreamingFetch fetch(Url("/watch"), Options());
   std::shared_ptr<ResponseWriter> w = slot.Take();
   ASSERT_TRUE(w);
   ASSERT_TRUE(w->WriteChunk("{\"type\":\"ADDED\"}\n"));
-  EXPECT_TRUE(received.WaitFor("{\"type\":\"ADDED\"}\n"));
+  EXPECT_TRUE(fetch.received().WaitFor("{\"type\":\"ADDED\"}\n"));
   ASSERT_TRUE(w->WriteChunk("{\"type\":\"MODIFIED\"}\n"));
-  EXPECT_TRUE(received.WaitFor("MODIFIED"));
+  EXPECT_TRUE(fetch.received().WaitFor("MODIFIED"));
   w->Finish();
-  client.join();
-  FetchResult res = done.get_future().get();
+  const FetchResult& res = fetch.Join();
   EXPECT_EQ(res.code, CURLE_OK) << res.error;
   EXPECT_EQ(res.body, "{\"type\":\"ADDED\"}\n{\"type\":\"MODIFIED\"}\n");
   EXPECT_NE(res.headers.find("Transfer-Encoding: chunked"), std::string::npos);
@@ -182,19 +207,13 @@ TEST_P(ServerTest, StreamDeliversEachChunkBeforeFinish) {
 TEST_P(ServerTest, StreamWriterSeesClientDisconnect) {
   WriterSlot slot;
   Start(StreamInto(slot));
-  std::thread client([&] {
-    CurlClient c;
-    FetchOptions o = Options();
-    o.on_data = [](std::string_view) { return false; };  // hang up at the first byte
-    (void)c.Fetch(Url("/watch"), o);
-  });
+  StreamingFetch fetch(Url("/watch"), Options(), /*keep_reading=*/false);
   std::shared_ptr<ResponseWriter> w = slot.Take();
   ASSERT_TRUE(w);
-  std::promise<void> closed;
-  w->SetOnClose([&] { closed.set_value(); });
+  std::future<void> closed = ClosedSignal(*w);
   ASSERT_TRUE(w->WriteChunk("first\n"));
-  client.join();
-  ASSERT_EQ(closed.get_future().wait_for(kGuard), std::future_status::ready);
+  fetch.Join();
+  ASSERT_EQ(closed.wait_for(kGuard), std::future_status::ready);
   EXPECT_TRUE(w->closed());
   EXPECT_FALSE(w->WriteChunk("dropped\n"));
 }
@@ -202,32 +221,20 @@ TEST_P(ServerTest, StreamWriterSeesClientDisconnect) {
 TEST_P(ServerTest, StopEndsOpenStreamsAndIdleConnections) {
   WriterSlot slot;
   Start(StreamInto(slot));
-  Received received;
-  std::promise<FetchResult> done;
-  std::thread client([&] {
-    CurlClient c;
-    FetchOptions o = Options();
-    o.on_data = [&](std::string_view d) {
-      received.Append(d);
-      return true;
-    };
-    done.set_value(c.Fetch(Url("/watch"), o));
-  });
+  StreamingFetch fetch(Url("/watch"), Options());
   std::shared_ptr<ResponseWriter> w = slot.Take();
   ASSERT_TRUE(w);
-  std::promise<void> closed;
-  w->SetOnClose([&] { closed.set_value(); });
+  std::future<void> closed = ClosedSignal(*w);
   ASSERT_TRUE(w->WriteChunk("event\n"));
-  ASSERT_TRUE(received.WaitFor("event\n"));
+  ASSERT_TRUE(fetch.received().WaitFor("event\n"));
   RawConnection idle(server_->port());  // a connection that never sends a request
   ASSERT_TRUE(idle.connected());
 
   server_->Stop();
-  client.join();
-  FetchResult res = done.get_future().get();
+  const FetchResult& res = fetch.Join();
   EXPECT_EQ(res.code, CURLE_OK) << res.error;  // the stream ended with its last chunk
   EXPECT_EQ(res.body, "event\n");
-  EXPECT_EQ(closed.get_future().wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  EXPECT_EQ(closed.wait_for(std::chrono::seconds(0)), std::future_status::ready);
   EXPECT_TRUE(w->closed());
   EXPECT_FALSE(w->WriteChunk("after stop\n"));
   EXPECT_EQ(idle.ReadToEnd(), "");  // closed by the server
@@ -370,13 +377,12 @@ TEST_F(ServerFixture, SlowReaderStreamIsCutWhenItsQueueOverflows) {
   ASSERT_TRUE(c.Send("GET /watch HTTP/1.1\r\nHost: a\r\n\r\n"));  // and never reads
   std::shared_ptr<ResponseWriter> w = slot.Take();
   ASSERT_TRUE(w);
-  std::promise<void> closed;
-  w->SetOnClose([&] { closed.set_value(); });
+  std::future<void> closed = ClosedSignal(*w);
   const std::string chunk(64 << 10, 'x');
   bool accepted = true;
   for (int i = 0; i < 4096 && accepted; ++i) accepted = w->WriteChunk(chunk);
   EXPECT_FALSE(accepted);
-  EXPECT_EQ(closed.get_future().wait_for(kGuard), std::future_status::ready);
+  EXPECT_EQ(closed.wait_for(kGuard), std::future_status::ready);
   EXPECT_TRUE(w->closed());
 }
 

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -135,27 +136,41 @@ StatusOr<std::string> SubjectAltNames(const ServingCertOptions& options) {
   return san;
 }
 
+// A new key and a certificate for it with the common fields filled and its issuer named
+// (`issuer` null: itself), ready for extensions and a signature.
+struct CertDraft {
+  Cert cert;
+  PKey key;
+};
+
+StatusOr<CertDraft> NewCertDraft(const std::string& common_name, int days, X509* issuer) {
+  OSBX_ASSIGN_OR_RETURN(PKey key, NewP256Key());
+  Cert cert(X509_new());
+  if (!cert) return InternalError(OpenSslError("allocate certificate"));
+  OSBX_RETURN_IF_ERROR(InitCert(cert.get(), common_name, days, key.get()));
+  X509* named_by = issuer != nullptr ? issuer : cert.get();
+  if (X509_set_issuer_name(cert.get(), X509_get_subject_name(named_by)) != 1) {
+    return InternalError(OpenSslError("set issuer"));
+  }
+  return CertDraft{std::move(cert), std::move(key)};
+}
+
 }  // namespace
 
 StatusOr<KeyPair> GenerateCa(const CaOptions& options) {
-  StatusOr<PKey> key = NewP256Key();
-  if (!key.ok()) return key.status();
-  Cert cert(X509_new());
-  if (!cert) return InternalError(OpenSslError("allocate certificate"));
-  OSBX_RETURN_IF_ERROR(InitCert(cert.get(), options.common_name, options.valid_days, key->get()));
-  if (X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get())) != 1) {
-    return InternalError(OpenSslError("set issuer"));
-  }
+  OSBX_ASSIGN_OR_RETURN(CertDraft draft,
+                        NewCertDraft(options.common_name, options.valid_days, nullptr));
+  X509* cert = draft.cert.get();
   OSBX_RETURN_IF_ERROR(
-      AddExtensions(cert.get(), cert.get(),
+      AddExtensions(cert, cert,
                     {{NID_basic_constraints, "critical,CA:TRUE"},
                      {NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature"},
                      {NID_subject_key_identifier, "hash"},
                      {NID_authority_key_identifier, "keyid:always"}}));
-  if (X509_sign(cert.get(), key->get(), EVP_sha256()) == 0) {
+  if (X509_sign(cert, draft.key.get(), EVP_sha256()) == 0) {
     return InternalError(OpenSslError("sign CA certificate"));
   }
-  return ToPem(cert.get(), key->get());
+  return ToPem(cert, draft.key.get());
 }
 
 StatusOr<KeyPair> IssueServingCert(const KeyPair& ca, const ServingCertOptions& options) {
@@ -166,25 +181,20 @@ StatusOr<KeyPair> IssueServingCert(const KeyPair& ca, const ServingCertOptions& 
   }
   StatusOr<std::string> san = SubjectAltNames(options);
   if (!san.ok()) return san.status();
-  StatusOr<PKey> key = NewP256Key();
-  if (!key.ok()) return key.status();
-  Cert cert(X509_new());
-  if (!cert) return InternalError(OpenSslError("allocate certificate"));
-  OSBX_RETURN_IF_ERROR(InitCert(cert.get(), options.common_name, options.valid_days, key->get()));
-  if (X509_set_issuer_name(cert.get(), X509_get_subject_name(ca_cert.get())) != 1) {
-    return InternalError(OpenSslError("set issuer"));
-  }
-  OSBX_RETURN_IF_ERROR(AddExtensions(cert.get(), ca_cert.get(),
+  OSBX_ASSIGN_OR_RETURN(CertDraft draft,
+                        NewCertDraft(options.common_name, options.valid_days, ca_cert.get()));
+  X509* cert = draft.cert.get();
+  OSBX_RETURN_IF_ERROR(AddExtensions(cert, ca_cert.get(),
                                      {{NID_basic_constraints, "critical,CA:FALSE"},
                                       {NID_key_usage, "critical,digitalSignature,keyEncipherment"},
                                       {NID_ext_key_usage, "serverAuth,clientAuth"},
                                       {NID_subject_key_identifier, "hash"},
                                       {NID_authority_key_identifier, "keyid:always"},
                                       {NID_subject_alt_name, *san}}));
-  if (X509_sign(cert.get(), ca_key.get(), EVP_sha256()) == 0) {
+  if (X509_sign(cert, ca_key.get(), EVP_sha256()) == 0) {
     return InternalError(OpenSslError("sign serving certificate"));
   }
-  return ToPem(cert.get(), key->get());
+  return ToPem(cert, draft.key.get());
 }
 
 Status WritePemFile(const std::string& path, std::string_view pem, bool secret) {
