@@ -129,6 +129,45 @@ HttpAnswer Get(uint16_t port, const std::string& path) {
   return answer;
 }
 
+// Runs a manager on a thread of its own until it returns.
+class ManagerThread {
+ public:
+  explicit ManagerThread(Manager& mgr) : mgr_(mgr), thread_([this] { result_ = mgr_.Run(); }) {}
+  ~ManagerThread() { (void)StopAndJoin(); }
+  ManagerThread(const ManagerThread&) = delete;
+  ManagerThread& operator=(const ManagerThread&) = delete;
+
+  // Waits for Run to return by itself; what it returned.
+  Status Join() {
+    if (thread_.joinable()) thread_.join();
+    return result_;
+  }
+  // Stops the manager; what Run returned.
+  Status StopAndJoin() {
+    mgr_.Stop();
+    return Join();
+  }
+
+ private:
+  Manager& mgr_;
+  Status result_ = InternalError("not run");  // written by thread_ until it is joined
+  std::thread thread_;                        // last: starts once result_ exists
+};
+
+// A fake cluster, metrics of its own and loopback options: what every manager test starts from.
+class ManagerTest : public ::testing::Test {
+ protected:
+  ManagerTest() { options_.metrics = &metrics_; }
+
+  std::unique_ptr<Manager> NewManager() { return Manager::Create(options_, cluster_).value(); }
+
+  FakeLeaseApi leases_;
+  FakeCluster cluster_{leases_};
+  Metrics metrics_;
+  ManagerOptions options_ = LocalOptions();
+};
+using ManagerLeaderElectionTest = ManagerTest;
+
 TEST(ParseBindAddressTest, AcceptsKubebuilderForms) {
   EXPECT_EQ(ParseBindAddress(":8080").value(),
             std::make_pair(std::string("0.0.0.0"), uint16_t{8080}));
@@ -140,13 +179,8 @@ TEST(ParseBindAddressTest, AcceptsKubebuilderForms) {
   EXPECT_FALSE(ParseBindAddress(":99999").ok());
 }
 
-TEST(ManagerTest, StartsInControllerRuntimeOrderAndStopsInReverse) {
-  FakeLeaseApi leases;
-  FakeCluster cluster(leases);
-  Metrics metrics;
-  ManagerOptions options = LocalOptions();
-  options.metrics = &metrics;
-  auto mgr = Manager::Create(options, cluster).value();
+TEST_F(ManagerTest, StartsInControllerRuntimeOrderAndStopsInReverse) {
+  auto mgr = NewManager();
   SharedInformer& pods = mgr->GetInformer(kPods);
   EXPECT_EQ(&pods, &mgr->GetInformer(kPods));  // one informer per resource+namespace
   EXPECT_NE(&pods, &mgr->GetInformer(kPods, "other"));
@@ -159,12 +193,10 @@ TEST(ManagerTest, StartsInControllerRuntimeOrderAndStopsInReverse) {
     synced_before_others = pods.HasSynced();
     serving_before_others = mgr->health_port() != 0 && mgr->metrics_port() != 0;
   }));
-  Status result = InternalError("not run");
-  std::thread runner([&] { result = mgr->Run(); });
+  ManagerThread runner(*mgr);
   ASSERT_TRUE(mgr->WaitUntilLeading(kWait));
   EXPECT_TRUE(mgr->IsLeader());  // no election: always leads
-  mgr->Stop();
-  runner.join();
+  Status result = runner.StopAndJoin();
   EXPECT_TRUE(result.ok()) << result.ToString();
   EXPECT_TRUE(synced_before_others);
   EXPECT_TRUE(serving_before_others);
@@ -172,13 +204,8 @@ TEST(ManagerTest, StartsInControllerRuntimeOrderAndStopsInReverse) {
                                                "stop other"}));
 }
 
-TEST(ManagerTest, ServesHealthReadinessAndMetricsOverHttp) {
-  FakeLeaseApi leases;
-  FakeCluster cluster(leases);
-  Metrics metrics;
-  ManagerOptions options = LocalOptions();
-  options.metrics = &metrics;
-  auto mgr = Manager::Create(options, cluster).value();
+TEST_F(ManagerTest, ServesHealthReadinessAndMetricsOverHttp) {
+  auto mgr = NewManager();
   mgr->GetInformer(kPods);
   ControllerOptions copts;
   copts.name = "pods";
@@ -186,7 +213,7 @@ TEST(ManagerTest, ServesHealthReadinessAndMetricsOverHttp) {
     StatusOr<Result> Reconcile(const Request&) override { return Result::Done(); }
   } noop;
   mgr->NewController(std::move(copts), noop).For(mgr->GetInformer(kPods), {"", "Pod"});
-  std::thread runner([&] { (void)mgr->Run(); });
+  ManagerThread runner(*mgr);
   ASSERT_TRUE(mgr->WaitUntilLeading(kWait));
   auto healthz = Get(mgr->health_port(), "/healthz");
   EXPECT_EQ(healthz.code, 200);
@@ -202,39 +229,24 @@ TEST(ManagerTest, ServesHealthReadinessAndMetricsOverHttp) {
       << m.body;
   EXPECT_NE(m.body.find("workqueue_depth{name=\"pods\"}"), std::string::npos);
   EXPECT_EQ(Get(mgr->metrics_port(), "/nope").code, 404);
-  mgr->Stop();
-  runner.join();
 }
 
-TEST(ManagerTest, ReadyzFailsUntilCachesSyncAndStopDuringSyncIsPrompt) {
-  FakeLeaseApi leases;
-  FakeCluster cluster(leases);
+TEST_F(ManagerTest, ReadyzFailsUntilCachesSyncAndStopDuringSyncIsPrompt) {
   std::vector<Status> failures(1000, UnavailableError("api down"));
-  cluster.Lw("pods@").FailNextLists(failures);
-  Metrics metrics;
-  ManagerOptions options = LocalOptions();
-  options.metrics = &metrics;
-  auto mgr = Manager::Create(options, cluster).value();
+  cluster_.Lw("pods@").FailNextLists(failures);
+  auto mgr = NewManager();
   mgr->GetInformer(kPods);
-  Status result;
-  std::thread runner([&] { result = mgr->Run(); });
-  ASSERT_TRUE(cluster.Lw("pods@").WaitForLists(1));  // servers are up, caches are syncing
+  ManagerThread runner(*mgr);
+  ASSERT_TRUE(cluster_.Lw("pods@").WaitForLists(1));  // servers are up, caches are syncing
   auto readyz = Get(mgr->health_port(), "/readyz");
   EXPECT_EQ(readyz.code, 500);
   EXPECT_NE(readyz.body.find("[-]informer-sync failed"), std::string::npos) << readyz.body;
   EXPECT_EQ(Get(mgr->health_port(), "/healthz").code, 200);  // alive, just not ready
-  mgr->Stop();
-  runner.join();
-  EXPECT_EQ(result.code(), StatusCode::kCancelled);
+  EXPECT_EQ(runner.StopAndJoin().code(), StatusCode::kCancelled);
 }
 
-TEST(ManagerTest, AFailingRunnableAbortsStartUpWithItsError) {
-  FakeLeaseApi leases;
-  FakeCluster cluster(leases);
-  Metrics metrics;
-  ManagerOptions options = LocalOptions();
-  options.metrics = &metrics;
-  auto mgr = Manager::Create(options, cluster).value();
+TEST_F(ManagerTest, AFailingRunnableAbortsStartUpWithItsError) {
+  auto mgr = NewManager();
   struct Broken : Runnable {
     Status Start() override { return InvalidError("bad config"); }
     bool Stop(Clock::TimePoint) override { return true; }
@@ -246,16 +258,11 @@ TEST(ManagerTest, AFailingRunnableAbortsStartUpWithItsError) {
   EXPECT_NE(result.message().find("broken"), std::string::npos);
 }
 
-TEST(ManagerTest, ShutdownThatOverrunsTheGracePeriodIsReportedAsAnError) {
-  FakeLeaseApi leases;
-  FakeCluster cluster(leases);
-  Metrics metrics;
-  ManagerOptions options = LocalOptions();
-  options.metrics = &metrics;
-  options.graceful_shutdown_timeout = seconds(7);
+TEST_F(ManagerTest, ShutdownThatOverrunsTheGracePeriodIsReportedAsAnError) {
+  options_.graceful_shutdown_timeout = seconds(7);
   FakeClock clock;
-  options.clock = &clock;
-  auto mgr = Manager::Create(options, cluster).value();
+  options_.clock = &clock;
+  auto mgr = NewManager();
   struct Stubborn : Runnable {
     explicit Stubborn(const Clock& c) : clock(c) {}
     Status Start() override { return Status::Ok(); }
@@ -270,76 +277,64 @@ TEST(ManagerTest, ShutdownThatOverrunsTheGracePeriodIsReportedAsAnError) {
   auto stubborn = std::make_unique<Stubborn>(clock);
   Stubborn* probe = stubborn.get();
   mgr->Add(std::move(stubborn));
-  Status result;
-  std::thread runner([&] { result = mgr->Run(); });
+  ManagerThread runner(*mgr);
   ASSERT_TRUE(mgr->WaitUntilLeading(kWait));
-  mgr->Stop();
-  runner.join();
-  EXPECT_EQ(result.code(), StatusCode::kServerTimeout);
+  EXPECT_EQ(runner.StopAndJoin().code(), StatusCode::kServerTimeout);
   EXPECT_EQ(probe->granted, seconds(7));  // the grace period bounds every stop
 }
 
-TEST(ManagerTest, InvalidOptionsAreRejectedAtCreate) {
-  FakeLeaseApi leases;
-  FakeCluster cluster(leases);
+TEST_F(ManagerTest, InvalidOptionsAreRejectedAtCreate) {
   ManagerOptions options = LocalOptions();
   options.metrics_bind_address = "localhost";
-  EXPECT_FALSE(Manager::Create(options, cluster).ok());
+  EXPECT_FALSE(Manager::Create(options, cluster_).ok());
   options = LocalOptions();
   options.leader_election = true;
   options.leader_election_namespace = "";
-  EXPECT_FALSE(Manager::Create(options, cluster).ok());
+  EXPECT_FALSE(Manager::Create(options, cluster_).ok());
 }
 
-TEST(ManagerLeaderElectionTest, OnlyTheLeaderRunsControllersAndLosingTheLeaseIsAnError) {
-  FakeLeaseApi leases;
-  FakeCluster cluster(leases);
+TEST_F(ManagerLeaderElectionTest, OnlyTheLeaderRunsControllersAndLosingTheLeaseIsAnError) {
   FakeClock clock;
-  Metrics metrics;
-  ManagerOptions options = LocalOptions();
-  options.metrics = &metrics;
-  options.clock = &clock;
-  options.leader_election = true;
-  options.leader_election_identity = "first";
-  auto first = Manager::Create(options, cluster).value();
+  options_.clock = &clock;
+  options_.leader_election = true;
+  options_.leader_election_identity = "first";
+  auto first = NewManager();
   std::vector<std::string> journal;
   std::mutex mu;
   first->Add(std::make_unique<JournalRunnable>("first-controller", true, journal, mu));
-  options.leader_election_identity = "second";
+  options_.leader_election_identity = "second";
   Metrics second_metrics;
-  options.metrics = &second_metrics;
-  auto second = Manager::Create(options, cluster).value();
+  options_.metrics = &second_metrics;
+  auto second = NewManager();
   second->Add(std::make_unique<JournalRunnable>("second-controller", true, journal, mu));
 
-  Status first_result, second_result;
-  std::thread first_runner([&] { first_result = first->Run(); });
+  ManagerThread first_runner(*first);
   ASSERT_TRUE(first->WaitUntilLeading(kWait));
-  const int calls_before_second = leases.calls();
-  std::thread second_runner([&] { second_result = second->Run(); });
+  const int calls_before_second = leases_.calls();
+  ManagerThread second_runner(*second);
   ASSERT_TRUE(second->WaitUntilServing(kWait));
-  ASSERT_TRUE(leases.WaitForCalls(calls_before_second));  // second has looked at the lease
+  ASSERT_TRUE(leases_.WaitForCalls(calls_before_second));  // second has looked at the lease
   EXPECT_FALSE(second->IsLeader());
-  EXPECT_NE(
-      metrics.Serialize().find("leader_election_master_status{name=\"2fa1c467.opensandbox.io\"} 1"),
-      std::string::npos);
+  EXPECT_NE(metrics_.Serialize().find(
+                "leader_election_master_status{name=\"2fa1c467.opensandbox.io\"} 1"),
+            std::string::npos);
   EXPECT_NE(second_metrics.Serialize().find(
                 "leader_election_master_status{name=\"2fa1c467.opensandbox.io\"} 0"),
             std::string::npos);
 
-  leases.SetFailing(true);  // first can no longer renew
+  leases_.SetFailing(true);  // first can no longer renew
   clock.Advance(seconds(11));
-  first_runner.join();
+  Status first_result = first_runner.Join();
   EXPECT_EQ(first_result.code(), StatusCode::kUnavailable);
   EXPECT_NE(first_result.message().find("leader election lost"), std::string::npos);
 
-  leases.SetFailing(false);
+  leases_.SetFailing(false);
   clock.Advance(seconds(16));  // the lease first held has expired for second
   ASSERT_TRUE(second->WaitUntilLeading(kWait));
-  EXPECT_EQ(leases.Record("ns/2fa1c467.opensandbox.io").holder_identity, "second");
-  second->Stop();
-  second_runner.join();
+  EXPECT_EQ(leases_.Record("ns/2fa1c467.opensandbox.io").holder_identity, "second");
+  Status second_result = second_runner.StopAndJoin();
   EXPECT_TRUE(second_result.ok()) << second_result.ToString();
-  EXPECT_EQ(leases.Record("ns/2fa1c467.opensandbox.io").holder_identity,
+  EXPECT_EQ(leases_.Record("ns/2fa1c467.opensandbox.io").holder_identity,
             "");  // released on a clean stop
   std::lock_guard lock(mu);
   EXPECT_EQ(journal,
