@@ -8,53 +8,32 @@
 
 #include <future>
 
-#include "pkg/kube/client/testing/replay_server.h"
-#include "pkg/kube/client/testing/testdata.h"
+#include "pkg/kube/client/replay_test_util.h"
 
 namespace osbx::kube {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing::kBatchSandboxes;
+using testing::NewClient;
 using testing::ReadTestdata;
 using testing::ReplayServer;
+using testing::WithClock;
 
-const ResourceRef kBatchSandboxes{"sandbox.opensandbox.io", "v1alpha1", "batchsandboxes",
-                                  "BatchSandbox", true};
 const ResourceRef kPods{"", "v1", "pods", "Pod", true};
 constexpr char kCollection[] =
     "/apis/sandbox.opensandbox.io/v1alpha1/namespaces/wire/batchsandboxes";
 
 // The BatchSandbox of the captured watch's ADDED event, as a GET would return it.
 std::string CapturedObject() {
-  std::string stream = ReadTestdata("watch/crud_then_bookmarks.jsonl");
-  Json first = Json::parse(stream.substr(0, stream.find('\n')));
-  return first["object"].dump() + "\n";
+  return Json::parse(testing::FirstCapturedEventLine())["object"].dump() + "\n";
 }
 
-RestClientOptions WithClock(const Clock* clock) {
-  RestClientOptions options;
-  options.clock = clock;
-  return options;
-}
-
-std::unique_ptr<RestClient> NewClient(const RestConfig& config, RestClientOptions options = {}) {
-  StatusOr<std::unique_ptr<RestClient>> client = RestClient::New(config, std::move(options));
-  EXPECT_TRUE(client.ok()) << client.status().ToString();
-  return std::move(*client);
-}
-
-class RestClientTest : public ::testing::Test {
- protected:
-  void Serve(ReplayServer::Script script) { ASSERT_TRUE(server_.Start(std::move(script)).ok()); }
-
-  ReplayServer server_;
-};
+class RestClientTest : public testing::ReplayFixture<> {};
 
 TEST_F(RestClientTest, GetSendsCredentialsAndDecodesTheObject) {
-  Serve([](size_t, const http::Request&, http::ResponseWriter& w) {
-    ReplayServer::Reply(w, 200, CapturedObject());
-  });
+  ServeReply(200, CapturedObject());
   auto client = NewClient(server_.Config("s3cret"));
   StatusOr<Json> obj = client->Get(kBatchSandboxes, "wire", "watch-demo");
   ASSERT_TRUE(obj.ok()) << obj.status().ToString();
@@ -105,9 +84,7 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST_F(RestClientTest, InvalidAnswerKeepsItsCauses) {
-  Serve([](size_t, const http::Request&, http::ResponseWriter& w) {
-    ReplayServer::Reply(w, 422, ReadTestdata("errors/422_invalid_two_causes.body"));
-  });
+  ServeReply(422, ReadTestdata("errors/422_invalid_two_causes.body"));
   auto client = NewClient(server_.Config());
   StatusOr<Json> r = client->Create(kBatchSandboxes, "wire", Json::object());
   ASSERT_EQ(r.status().causes().size(), 2u);
@@ -329,9 +306,7 @@ TEST_F(RestClientTest, UpdateStatusPatchAndDeleteShapeTheirRequests) {
 }
 
 TEST_F(RestClientTest, ApplyWithoutFieldManagerFailsBeforeSending) {
-  Serve([](size_t, const http::Request&, http::ResponseWriter& w) {
-    ReplayServer::Reply(w, 200, "{}");
-  });
+  ServeReply(200, "{}");
   auto client = NewClient(server_.Config());
   StatusOr<Json> r = client->Patch(kBatchSandboxes, "wire", "x", PatchType::kApply, "{}");
   EXPECT_EQ(r.status().code(), StatusCode::kInvalid);
@@ -370,9 +345,7 @@ TEST_F(RestClientTest, DiscoveryDocumentsThroughGenericRequest) {
 }
 
 TEST_F(RestClientTest, UntrustedServerCertificateIsRejected) {
-  Serve([](size_t, const http::Request&, http::ResponseWriter& w) {
-    ReplayServer::Reply(w, 200, "{}");
-  });
+  ServeReply(200, "{}");
   StatusOr<http::KeyPair> other_ca = http::GenerateCa();
   ASSERT_TRUE(other_ca.ok());
   RestConfig config = server_.Config();
@@ -390,9 +363,7 @@ TEST_F(RestClientTest, UntrustedServerCertificateIsRejected) {
 }
 
 TEST_F(RestClientTest, ClientCertificateConfigurationIsAccepted) {
-  Serve([](size_t, const http::Request&, http::ResponseWriter& w) {
-    ReplayServer::Reply(w, 200, "{}");
-  });
+  ServeReply(200, "{}");
   StatusOr<http::KeyPair> client_cert = http::IssueServingCert(server_.ca());
   ASSERT_TRUE(client_cert.ok());
   RestConfig config = server_.Config("");
@@ -405,9 +376,7 @@ TEST_F(RestClientTest, ClientCertificateConfigurationIsAccepted) {
 }
 
 TEST_F(RestClientTest, ClientSideLimiterThrottlesRequests) {
-  Serve([](size_t, const http::Request&, http::ResponseWriter& w) {
-    ReplayServer::Reply(w, 200, CapturedObject());
-  });
+  ServeReply(200, CapturedObject());
   FakeClock clock;
   RestConfig config = server_.Config();
   config.qps = 1;

@@ -9,9 +9,8 @@
 #include <mutex>
 
 #include "pkg/kube/client/codec.h"
+#include "pkg/kube/client/replay_test_util.h"
 #include "pkg/kube/client/rest_client.h"
-#include "pkg/kube/client/testing/replay_server.h"
-#include "pkg/kube/client/testing/testdata.h"
 #include "pkg/kube/client/watch_decoder.h"
 
 namespace osbx::kube {
@@ -19,11 +18,11 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing::kBatchSandboxes;
+using testing::NewClient;
 using testing::ReadTestdata;
 using testing::ReplayServer;
-
-const ResourceRef kBatchSandboxes{"sandbox.opensandbox.io", "v1alpha1", "batchsandboxes",
-                                  "BatchSandbox", true};
+using testing::WithClock;
 
 // Collects what a watch reports; Wait blocks until on_close ran.
 class Recorder {
@@ -73,18 +72,6 @@ class Recorder {
   Status status_;
 };
 
-RestClientOptions WithClock(const Clock* clock) {
-  RestClientOptions options;
-  options.clock = clock;
-  return options;
-}
-
-std::unique_ptr<RestClient> NewClient(const RestConfig& config, RestClientOptions options = {}) {
-  StatusOr<std::unique_ptr<RestClient>> client = RestClient::New(config, std::move(options));
-  EXPECT_TRUE(client.ok()) << client.status().ToString();
-  return std::move(*client);
-}
-
 ListOptions WatchFrom(std::string rv) {
   ListOptions o;
   o.resource_version = std::move(rv);
@@ -93,11 +80,15 @@ ListOptions WatchFrom(std::string rv) {
   return o;
 }
 
-class WatchTest : public ::testing::TestWithParam<size_t> {
- protected:
-  void Serve(ReplayServer::Script script) { ASSERT_TRUE(server_.Start(std::move(script)).ok()); }
-  ReplayServer server_;
-};
+// Starts a watch answer with the captured ADDED event and keeps it open past the handler: only the
+// test or the client ends it.
+std::shared_ptr<http::ResponseWriter> OpenStreamAfterFirstEvent(http::ResponseWriter& w) {
+  w.StartStream(200, http::Headers{{"Content-Type", "application/json"}});
+  w.WriteChunk(testing::FirstCapturedEventLine());
+  return w.Retain();
+}
+
+class WatchTest : public testing::ReplayFixture<::testing::TestWithParam<size_t>> {};
 
 // The captured stream, cut into chunks of GetParam() bytes, arrives as the same six events.
 TEST_P(WatchTest, CapturedStreamDecodesWhateverTheChunking) {
@@ -120,11 +111,7 @@ TEST_P(WatchTest, CapturedStreamDecodesWhateverTheChunking) {
 
 INSTANTIATE_TEST_SUITE_P(Chunking, WatchTest, ::testing::Values(1, 7, 100, 1 << 20));
 
-class WatchReplayTest : public ::testing::Test {
- protected:
-  void Serve(ReplayServer::Script script) { ASSERT_TRUE(server_.Start(std::move(script)).ok()); }
-  ReplayServer server_;
-};
+class WatchReplayTest : public testing::ReplayFixture<> {};
 
 TEST_F(WatchReplayTest, ExpiredErrorEventIsDeliveredThenClosesWithGone) {
   Serve([](size_t, const http::Request&, http::ResponseWriter& w) {
@@ -156,9 +143,7 @@ TEST_F(WatchReplayTest, IdleBookmarksOnlyMoveTheResourceVersion) {
 }
 
 TEST_F(WatchReplayTest, ErrorAnswerClosesWithTheDecodedStatus) {
-  Serve([](size_t, const http::Request&, http::ResponseWriter& w) {
-    ReplayServer::Reply(w, 403, ReadTestdata("errors/403_forbidden.body"));
-  });
+  ServeReply(403, ReadTestdata("errors/403_forbidden.body"));
   auto client = NewClient(server_.Config());
   Recorder rec;
   auto watch = client->Watch(kBatchSandboxes, "wire", WatchFrom("1"), rec.Callbacks());
@@ -171,12 +156,8 @@ TEST_F(WatchReplayTest, ErrorAnswerClosesWithTheDecodedStatus) {
 TEST_F(WatchReplayTest, MalformedLineEndsTheWatchWithAnError) {
   std::promise<void> client_gone;
   Serve([&](size_t, const http::Request&, http::ResponseWriter& w) {
-    std::string stream = ReadTestdata("watch/crud_then_bookmarks.jsonl");
-    w.StartStream(200, http::Headers{{"Content-Type", "application/json"}});
-    w.WriteChunk(stream.substr(0, stream.find('\n') + 1));
-    w.WriteChunk("{\"type\":\"ADDED\",\"object\":{\"metadata\":\n");
-    // The stream stays open: only the client can end it.
-    auto held = w.Retain();
+    auto held = OpenStreamAfterFirstEvent(w);
+    held->WriteChunk("{\"type\":\"ADDED\",\"object\":{\"metadata\":\n");
     held->SetOnClose([&client_gone, held] { client_gone.set_value(); });
   });
   auto client = NewClient(server_.Config());
@@ -192,10 +173,7 @@ TEST_F(WatchReplayTest, MalformedLineEndsTheWatchWithAnError) {
 TEST_F(WatchReplayTest, WatchdogClosesASilentStream) {
   std::shared_ptr<http::ResponseWriter> held;
   Serve([&](size_t, const http::Request&, http::ResponseWriter& w) {
-    std::string stream = ReadTestdata("watch/crud_then_bookmarks.jsonl");
-    w.StartStream(200, http::Headers{{"Content-Type", "application/json"}});
-    w.WriteChunk(stream.substr(0, stream.find('\n') + 1));
-    held = w.Retain();  // then silence, as from a dead peer
+    held = OpenStreamAfterFirstEvent(w);  // then silence, as from a dead peer
   });
   FakeClock clock;
   auto client = NewClient(server_.Config(), WithClock(&clock));
@@ -218,10 +196,7 @@ TEST_F(WatchReplayTest, StopEndsTheStreamWithoutFurtherCallbacks) {
   std::promise<void> client_gone;
   std::shared_ptr<http::ResponseWriter> held;
   Serve([&](size_t, const http::Request&, http::ResponseWriter& w) {
-    std::string stream = ReadTestdata("watch/crud_then_bookmarks.jsonl");
-    w.StartStream(200, http::Headers{{"Content-Type", "application/json"}});
-    w.WriteChunk(stream.substr(0, stream.find('\n') + 1));
-    held = w.Retain();
+    held = OpenStreamAfterFirstEvent(w);
     held->SetOnClose([&client_gone] { client_gone.set_value(); });
   });
   auto client = NewClient(server_.Config());
