@@ -3,7 +3,10 @@
 // is false, whichever side the error is on.
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <regex>
+#include <type_traits>
 
 #include "pkg/kube/schema/cel.h"
 
@@ -18,30 +21,24 @@ bool Truthy(const R& r, bool want) {
   return r.ok && r.value.Is<bool>() && r.value.As<bool>() == want;
 }
 
-R LogicalAnd(const Expr& e, Activation& act) {
+// _&&_ and _||_. `absorbing` is the operand value that decides the result whichever side it is
+// on, even against an error: false for &&, true for ||.
+R Logical(const Expr& e, Activation& act, bool absorbing) {
   R a = Eval(*e.args[0], act);
-  if (Truthy(a, false)) return R::Of(Value{false});
+  if (Truthy(a, absorbing)) return R::Of(Value{absorbing});
   R b = Eval(*e.args[1], act);
-  if (Truthy(b, false)) return R::Of(Value{false});
+  if (Truthy(b, absorbing)) return R::Of(Value{absorbing});
   if (!a.ok) return a;
   if (!b.ok) return b;
-  if (!a.value.Is<bool>() || !b.value.Is<bool>()) return NoOverload("_&&_");
-  return R::Of(Value{true});
+  if (!a.value.Is<bool>() || !b.value.Is<bool>()) return NoOverload(e.name);
+  return R::Of(Value{!absorbing});
 }
 
-R LogicalOr(const Expr& e, Activation& act) {
-  R a = Eval(*e.args[0], act);
-  if (Truthy(a, true)) return R::Of(Value{true});
-  R b = Eval(*e.args[1], act);
-  if (Truthy(b, true)) return R::Of(Value{true});
-  if (!a.ok) return a;
-  if (!b.ok) return b;
-  if (!a.value.Is<bool>() || !b.value.Is<bool>()) return NoOverload("_||_");
-  return R::Of(Value{false});
-}
-
-R IntArith(const std::string& op, int64_t a, int64_t b) {
-  int64_t out = 0;
+// + - * / % on two int64 or two uint64 values, with CEL's errors for overflow and zero divisors.
+template <typename T>
+R CheckedArith(const std::string& op, T a, T b) {
+  constexpr bool kSigned = std::is_signed_v<T>;
+  T out = 0;
   bool overflow = false;
   if (op == "_+_") {
     overflow = __builtin_add_overflow(a, b, &out);
@@ -49,40 +46,23 @@ R IntArith(const std::string& op, int64_t a, int64_t b) {
     overflow = __builtin_sub_overflow(a, b, &out);
   } else if (op == "_*_") {
     overflow = __builtin_mul_overflow(a, b, &out);
-  } else if (op == "_/_" || op == "_%_") {
-    if (b == 0) return R::Error(op == "_/_" ? "division by zero" : "modulus by zero");
-    if (a == INT64_MIN && b == -1) {
-      if (op == "_%_") return R::Of(Value{int64_t{0}});
-      overflow = true;
-    } else {
-      out = op == "_/_" ? a / b : a % b;
-    }
-  }
-  if (overflow) return R::Error("integer overflow");
-  return R::Of(Value{out});
-}
-
-R UintArith(const std::string& op, uint64_t a, uint64_t b) {
-  uint64_t out = 0;
-  bool overflow = false;
-  if (op == "_+_") {
-    overflow = __builtin_add_overflow(a, b, &out);
-  } else if (op == "_-_") {
-    overflow = __builtin_sub_overflow(a, b, &out);
-  } else if (op == "_*_") {
-    overflow = __builtin_mul_overflow(a, b, &out);
+  } else if (b == 0) {
+    return R::Error(op == "_/_" ? "division by zero" : "modulus by zero");
+  } else if (kSigned && a == std::numeric_limits<T>::min() && b == T(-1)) {
+    // The one signed quotient that does not fit; its remainder is 0.
+    if (op == "_%_") return R::Of(Value{T{0}});
+    overflow = true;
   } else {
-    if (b == 0) return R::Error(op == "_/_" ? "division by zero" : "modulus by zero");
     out = op == "_/_" ? a / b : a % b;
   }
-  if (overflow) return R::Error("unsigned integer overflow");
+  if (overflow) return R::Error(kSigned ? "integer overflow" : "unsigned integer overflow");
   return R::Of(Value{out});
 }
 
 R Arith(const std::string& op, const Value& a, const Value& b) {
-  if (a.Is<int64_t>() && b.Is<int64_t>()) return IntArith(op, a.As<int64_t>(), b.As<int64_t>());
+  if (a.Is<int64_t>() && b.Is<int64_t>()) return CheckedArith(op, a.As<int64_t>(), b.As<int64_t>());
   if (a.Is<uint64_t>() && b.Is<uint64_t>()) {
-    return UintArith(op, a.As<uint64_t>(), b.As<uint64_t>());
+    return CheckedArith(op, a.As<uint64_t>(), b.As<uint64_t>());
   }
   if (a.Is<double>() && b.Is<double>() && op != "_%_") {
     double x = a.As<double>(), y = b.As<double>();
@@ -217,8 +197,8 @@ R Index(const Value& target, const Value& key) {
 
 R Call(const Expr& e, Activation& act) {
   const std::string& op = e.name;
-  if (op == "_&&_") return LogicalAnd(e, act);
-  if (op == "_||_") return LogicalOr(e, act);
+  if (op == "_&&_") return Logical(e, act, /*absorbing=*/false);
+  if (op == "_||_") return Logical(e, act, /*absorbing=*/true);
   if (op == "_?_:_") {
     R c = Eval(*e.args[0], act);
     if (!c.ok) return c;
@@ -241,7 +221,7 @@ R Call(const Expr& e, Activation& act) {
     return R::Of(Value{!vals[0].As<bool>()});
   }
   if (op == "-_") {
-    if (vals[0].Is<int64_t>()) return IntArith("_-_", 0, vals[0].As<int64_t>());
+    if (vals[0].Is<int64_t>()) return CheckedArith<int64_t>("_-_", 0, vals[0].As<int64_t>());
     if (vals[0].Is<double>()) return R::Of(Value{-vals[0].As<double>()});
     return NoOverload(op);
   }
