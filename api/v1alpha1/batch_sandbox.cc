@@ -5,16 +5,11 @@
 namespace osbx::api::v1alpha1 {
 
 StatusOr<BatchSandbox> DecodeBatchSandbox(const Json& object) {
-  BatchSandbox out;
-  OSBX_RETURN_IF_ERROR(DecodeJson(object, "", &out));
-  return out;
+  return internal::DecodeObject<BatchSandbox>(object);
 }
 
 Json Encode(const BatchSandbox& object) {
-  Json out = EncodeJson(object);
-  if (!object.api_version) out["apiVersion"] = kApiVersion;
-  if (!object.kind) out["kind"] = kBatchSandboxKind;
-  return out;
+  return internal::EncodeObject(object, kBatchSandboxKind);
 }
 
 const kube::schema::Schema& BatchSandboxSchema() {

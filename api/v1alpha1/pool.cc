@@ -4,18 +4,9 @@
 
 namespace osbx::api::v1alpha1 {
 
-StatusOr<Pool> DecodePool(const Json& object) {
-  Pool out;
-  OSBX_RETURN_IF_ERROR(DecodeJson(object, "", &out));
-  return out;
-}
+StatusOr<Pool> DecodePool(const Json& object) { return internal::DecodeObject<Pool>(object); }
 
-Json Encode(const Pool& object) {
-  Json out = EncodeJson(object);
-  if (!object.api_version) out["apiVersion"] = kApiVersion;
-  if (!object.kind) out["kind"] = kPoolKind;
-  return out;
-}
+Json Encode(const Pool& object) { return internal::EncodeObject(object, kPoolKind); }
 
 const kube::schema::Schema& PoolSchema() {
   static const kube::schema::Schema& schema = internal::CompileCrdSchemaOrDie(PoolCrdJson());
