@@ -1,24 +1,13 @@
 #include <gtest/gtest.h>
 
+#include "pkg/kube/patch/smp_test_schema.h"
 #include "pkg/kube/patch/strategic_merge.h"
 
 namespace osbx::kube::patch {
 namespace {
 
-Json J(const char* text) { return Json::parse(text); }
-
-const PatchSchema& TestSchema() {
-  static const PatchSchema* schema = [] {
-    auto* s = new PatchSchema();
-    s->MergeList("mergingList", "name")
-        .MergeList("mergingIntList")
-        .RetainKeys("retainKeysMap")
-        .MergeList("retainKeysMergingList", "name")
-        .RetainKeys("retainKeysMergingList");
-    return s;
-  }();
-  return *schema;
-}
+using testing::J;
+using testing::MergeItemSchema;
 
 struct DiffCase {
   const char* name;
@@ -94,7 +83,7 @@ TEST(StrategicDiffTest, CreatesKubeShapedPatches) {
   };
   for (const DiffCase& c : cases) {
     StatusOr<Json> patch =
-        CreateTwoWayStrategicMergePatch(J(c.original), J(c.modified), TestSchema());
+        CreateTwoWayStrategicMergePatch(J(c.original), J(c.modified), MergeItemSchema());
     ASSERT_TRUE(patch.ok()) << c.name << ": " << patch.status().message();
     EXPECT_EQ(*patch, J(c.patch)) << c.name << "\n got: " << patch->dump();
   }
@@ -127,14 +116,15 @@ TEST(StrategicDiffTest, PatchRoundTripsOnPods) {
 }
 
 TEST(StrategicDiffTest, RejectsMalformedDocuments) {
-  EXPECT_FALSE(CreateTwoWayStrategicMergePatch(J("[1]"), J("{}"), TestSchema()).ok());
-  StatusOr<Json> no_key = CreateTwoWayStrategicMergePatch(
-      J(R"({"mergingList":[{"name":1}]})"), J(R"({"mergingList":[{"value":1}]})"), TestSchema());
+  EXPECT_FALSE(CreateTwoWayStrategicMergePatch(J("[1]"), J("{}"), MergeItemSchema()).ok());
+  StatusOr<Json> no_key =
+      CreateTwoWayStrategicMergePatch(J(R"({"mergingList":[{"name":1}]})"),
+                                      J(R"({"mergingList":[{"value":1}]})"), MergeItemSchema());
   ASSERT_FALSE(no_key.ok());
   EXPECT_EQ(no_key.status().message(),
             "map: map[value:1] does not contain declared merge key: name");
   EXPECT_FALSE(CreateTwoWayStrategicMergePatch(J(R"({"mergingIntList":[[1]]})"),
-                                               J(R"({"mergingIntList":[[2]]})"), TestSchema())
+                                               J(R"({"mergingIntList":[[2]]})"), MergeItemSchema())
                    .ok());
 }
 

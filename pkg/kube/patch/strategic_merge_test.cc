@@ -3,27 +3,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "pkg/kube/patch/smp_test_schema.h"
+
 namespace osbx::kube::patch {
 namespace {
 
-Json J(const char* text) { return Json::parse(text); }
-
-// The shape of kube's own strategic merge patch test type (mergeItem), one level deep.
-const PatchSchema& TestSchema() {
-  static const PatchSchema* schema = [] {
-    auto* s = new PatchSchema();
-    s->MergeList("mergingList", "name")
-        .MergeList("mergingList.mergingList", "name")
-        .MergeList("mergingList.mergingIntList")
-        .MergeList("mergingIntList")
-        .RetainKeys("retainKeysMap")
-        .MergeList("retainKeysMergingList", "name")
-        .RetainKeys("retainKeysMergingList")
-        .ReplaceMap("replacingItem");
-    return s;
-  }();
-  return *schema;
-}
+using testing::J;
+using testing::MergeItemSchema;
 
 struct SmpCase {
   const char* name;
@@ -57,7 +43,7 @@ TEST(StrategicMergeTest, MapsMergeAndNullDeletes) {
       {"type change replaces", R"({"a":{"b":1}})", R"({"a":[1]})", R"({"a":[1]})"},
       {"new subtree drops nulls", R"({})", R"({"a":{"b":null,"c":1}})", R"({"a":{"c":1}})"},
   };
-  for (const SmpCase& c : cases) ExpectApplies(c, TestSchema());
+  for (const SmpCase& c : cases) ExpectApplies(c, MergeItemSchema());
 }
 
 TEST(StrategicMergeTest, ListsWithoutStrategyAreReplaced) {
@@ -67,7 +53,7 @@ TEST(StrategicMergeTest, ListsWithoutStrategyAreReplaced) {
       {"maps", R"({"nonMergingList":[{"name":"1"},{"name":"2"}]})",
        R"({"nonMergingList":[{"name":"3"}]})", R"({"nonMergingList":[{"name":"3"}]})"},
   };
-  for (const SmpCase& c : cases) ExpectApplies(c, TestSchema());
+  for (const SmpCase& c : cases) ExpectApplies(c, MergeItemSchema());
 }
 
 TEST(StrategicMergeTest, MergingListsOfMaps) {
@@ -106,7 +92,7 @@ TEST(StrategicMergeTest, MergingListsOfMaps) {
        R"({"mergingList":[{"name":1,"x":null},{"name":2,"$patch":"delete"}]})",
        R"({"mergingList":[{"name":1}]})"},
   };
-  for (const SmpCase& c : cases) ExpectApplies(c, TestSchema());
+  for (const SmpCase& c : cases) ExpectApplies(c, MergeItemSchema());
 }
 
 TEST(StrategicMergeTest, MergingListsOfScalars) {
@@ -123,7 +109,7 @@ TEST(StrategicMergeTest, MergingListsOfScalars) {
       {"deleteFromPrimitiveList on a missing list", R"({})",
        R"({"$deleteFromPrimitiveList/mergingIntList":[3]})", R"({})"},
   };
-  for (const SmpCase& c : cases) ExpectApplies(c, TestSchema());
+  for (const SmpCase& c : cases) ExpectApplies(c, MergeItemSchema());
 }
 
 TEST(StrategicMergeTest, SetElementOrder) {
@@ -140,7 +126,7 @@ TEST(StrategicMergeTest, SetElementOrder) {
        R"({"$setElementOrder/mergingList":[{"name":1},{"name":3},{"name":2}],"mergingList":[{"name":3}]})",
        R"({"mergingList":[{"name":1},{"name":3},{"name":2}]})"},
   };
-  for (const SmpCase& c : cases) ExpectApplies(c, TestSchema());
+  for (const SmpCase& c : cases) ExpectApplies(c, MergeItemSchema());
 }
 
 // kube's three-way cases: the patch applied to a live object that others changed meanwhile.
@@ -212,7 +198,7 @@ TEST(StrategicMergeTest, SetElementOrderWithServerOnlyItems) {
       {"duplicate scalars stay together", R"({"mergingIntList":[1,2,3,2,4]})",
        R"({"$setElementOrder/mergingIntList":[2,1,4,3,2]})", R"({"mergingIntList":[2,2,1,4,3]})"},
   };
-  for (const SmpCase& c : cases) ExpectApplies(c, TestSchema());
+  for (const SmpCase& c : cases) ExpectApplies(c, MergeItemSchema());
 }
 
 TEST(StrategicMergeTest, RetainKeys) {
@@ -226,7 +212,7 @@ TEST(StrategicMergeTest, RetainKeys) {
        R"({"retainKeysMergingList":[{"name":"foo","$retainKeys":["name","c"],"c":3}]})",
        R"({"retainKeysMergingList":[{"name":"foo","c":3}]})"},
   };
-  for (const SmpCase& c : cases) ExpectApplies(c, TestSchema());
+  for (const SmpCase& c : cases) ExpectApplies(c, MergeItemSchema());
 }
 
 struct ErrorCase {
@@ -276,7 +262,7 @@ TEST(StrategicMergeTest, MalformedPatchesFailWithKubeMessages) {
       {"patch not an object", R"({})", R"([1])", StatusCode::kBadRequest, "invalid JSON document"},
   };
   for (const ErrorCase& c : cases) {
-    StatusOr<Json> result = ApplyStrategicMergePatch(J(c.original), J(c.patch), TestSchema());
+    StatusOr<Json> result = ApplyStrategicMergePatch(J(c.original), J(c.patch), MergeItemSchema());
     ASSERT_FALSE(result.ok()) << c.name << " got " << result->dump();
     EXPECT_EQ(result.status().code(), c.code) << c.name;
     EXPECT_THAT(result.status().message(), ::testing::HasSubstr(c.message_part)) << c.name;
