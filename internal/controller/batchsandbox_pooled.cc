@@ -126,21 +126,22 @@ StatusOr<kube::Result> BatchSandboxReconciler::ReconcilePooled(const Batch& batc
     if (!compatible.ok()) {
       facts.template_incompatible = compatible.message();
     } else {
-      // Only pods the ledger could hand out are copied; Claim checks them again under its lock.
-      std::vector<PodView> pool_pods =
-          ctx_.PodViewsControlledBy(kube::GetUid(*pool_obj), [&](const PodView& p) {
+      // Only pods the ledger could hand out are looked at; Claim checks them again under its
+      // lock. The views are shared with the cache, not copied.
+      std::vector<std::shared_ptr<const PodView>> candidates =
+          ctx_.SharedPodViewsControlledBy(kube::GetUid(*pool_obj), [&](const PodView& p) {
             return scheduler::Allocatable(p) && !ledger->Owner(p.name).has_value();
           });
+      std::vector<const PodView*> pool_pods;
+      pool_pods.reserve(candidates.size());
+      for (const auto& view : candidates) pool_pods.push_back(view.get());
       OSBX_ASSIGN_OR_RETURN(
-          grant, ledger->Claim(uid, static_cast<int32_t>(plan.to_serve.size()), pool_pods,
-                               scheduler::TemplateRevision(pool->spec.pod_template)));
+          grant, ledger->ClaimAmong(uid, static_cast<int32_t>(plan.to_serve.size()), pool_pods,
+                                    scheduler::TemplateRevision(pool->spec.pod_template)));
       scheduler::FillIndexes(plan.record, plan.to_serve, grant.pods);
       const std::set<std::string_view> granted(grant.pods.begin(), grant.pods.end());
-      for (PodView& p : pool_pods) {
-        if (granted.count(p.name) != 0) {
-          std::string name = p.name;
-          in.pods.emplace(std::move(name), std::move(p));
-        }
+      for (const PodView* p : pool_pods) {
+        if (granted.count(p->name) != 0) in.pods.emplace(p->name, *p);
       }
       facts.waiting = grant.shortfall;
     }

@@ -7,9 +7,16 @@ namespace osbx::controller {
 std::vector<scheduler::PodView> PodViewCache::ControlledBy(const kube::Indexer& pods,
                                                            std::string_view owner_uid,
                                                            const Filter& keep) {
+  std::vector<scheduler::PodView> out;
+  for (const auto& view : SharedControlledBy(pods, owner_uid, keep)) out.push_back(*view);
+  return out;
+}
+
+std::vector<std::shared_ptr<const scheduler::PodView>> PodViewCache::SharedControlledBy(
+    const kube::Indexer& pods, std::string_view owner_uid, const Filter& keep) {
   StatusOr<std::vector<kube::ObjectPtr>> owned = pods.ByIndex(kube::kOwnerUidIndex, owner_uid);
   if (!owned.ok()) owned = pods.List();  // built without RequiredIndexers(): a scan, still right
-  std::vector<scheduler::PodView> out;
+  std::vector<std::shared_ptr<const scheduler::PodView>> out;
   std::lock_guard lock(mu_);
   if (owned->empty()) {
     if (auto it = by_owner_.find(owner_uid); it != by_owner_.end()) by_owner_.erase(it);
@@ -27,10 +34,12 @@ std::vector<scheduler::PodView> PodViewCache::ControlledBy(const kube::Indexer& 
         entry.object.expired()) {
       entry.object = pod;
       entry.controlled = kube::IsControlledBy(*pod, owner_uid);
-      entry.view = entry.controlled ? scheduler::FromPod(*pod) : scheduler::PodView{};
+      entry.view = entry.controlled
+                       ? std::make_shared<const scheduler::PodView>(scheduler::FromPod(*pod))
+                       : nullptr;
     }
     entry.pass = pass;
-    if (entry.controlled && (!keep || keep(entry.view))) out.push_back(entry.view);
+    if (entry.controlled && (!keep || keep(*entry.view))) out.push_back(entry.view);
   }
   if (owner.entries.size() > 2 * owned->size() + 64) {
     std::erase_if(owner.entries, [pass](const auto& kv) { return kv.second.pass != pass; });

@@ -34,15 +34,18 @@ class PodViewCache {
   std::vector<scheduler::PodView> ControlledBy(const kube::Indexer& pods,
                                                std::string_view owner_uid,
                                                const Filter& keep = nullptr);
+  // The same, sharing the cached views instead of copying them.
+  std::vector<std::shared_ptr<const scheduler::PodView>> SharedControlledBy(
+      const kube::Indexer& pods, std::string_view owner_uid, const Filter& keep = nullptr);
   // The owner is gone: drop its entries.
   void Forget(std::string_view owner_uid);
 
  private:
   struct Entry {
     std::weak_ptr<const Json> object;
-    bool controlled = false;  // the object's controller is the owner
-    scheduler::PodView view;
-    uint64_t pass = 0;  // the last pass that saw the object
+    bool controlled = false;                         // the object's controller is the owner
+    std::shared_ptr<const scheduler::PodView> view;  // immutable once derived
+    uint64_t pass = 0;                               // the last pass that saw the object
   };
   struct Owner {
     uint64_t pass = 0;

@@ -78,6 +78,11 @@ class PoolLedger {
   [[nodiscard]] StatusOr<ClaimGrant> Claim(std::string_view uid, int32_t count,
                                            const std::vector<PodView>& pool_pods,
                                            std::string_view revision);
+  // The same over views held elsewhere (no copies: a claim of one pod from a pool of tens of
+  // thousands should not copy every candidate).
+  [[nodiscard]] StatusOr<ClaimGrant> ClaimAmong(std::string_view uid, int32_t count,
+                                                const std::vector<const PodView*>& pool_pods,
+                                                std::string_view revision);
   // The claim's record write succeeded: its pods are held for good.
   void Confirm(uint64_t claim_id);
   // The claim's record write failed: its pods become free again.
