@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-release}
-for b in workqueue_bench informer_bench store_bench apiserver_bench; do
+for b in workqueue_bench informer_bench store_bench apiserver_bench delivery_bench; do
   if [[ -x "$build/bin/$b" ]]; then
     echo "== $b"
     "$build/bin/$b"
