@@ -120,12 +120,15 @@ void DecideScaleDown(const SizingInput& in, int32_t existing_left, Plan& plan) {
   int32_t excess = ready > p.buffer_max ? idle - p.buffer_max : 0;
   const int32_t over_max = existing_left - p.pool_max;
   excess = std::min(std::max(excess, over_max), existing_left - p.pool_min);
-  const int32_t count = std::min(excess, plan.delete_room);
+  // Only idle pods can go: allocated pods above poolMax (poolMax lowered below the allocated
+  // count, or a Pool read older than its pods) stay until released.
+  std::vector<const PodView*> candidates = c.creating;
+  candidates.insert(candidates.end(), c.ready.begin(), c.ready.end());
+  const int32_t count =
+      std::min({excess, plan.delete_room, static_cast<int32_t>(candidates.size())});
   if (count <= 0) return;
   plan.decision.limited_by_budget = plan.delete_room < excess;
   // Least useful first: pods still starting, then Ready ones in deletion order.
-  std::vector<const PodView*> candidates = c.creating;
-  candidates.insert(candidates.end(), c.ready.begin(), c.ready.end());
   SortForDeletion(candidates, in.revision);
   const DeleteReason reason =
       over_max >= count ? DeleteReason::kOverPoolMax : DeleteReason::kScaleDown;

@@ -139,6 +139,15 @@ TEST(PoolSizingTest, Defect1423_PodsAbovePoolMaxAreDeleted) {
   EXPECT_EQ(Names(d, DeleteReason::kOverPoolMax).size(), 3u);
 }
 
+// poolMax lowered below the allocated count (or read from a Pool older than its pods): only idle
+// pods can go, so the decision deletes at most those and never reads past them.
+TEST(PoolSizingTest, PoolMaxBelowAllocatedPodsDeletesOnlyIdlePods) {
+  EXPECT_TRUE(Decide(Input(Params(0, 1, 1, 2), 0, 0, 3)).deletions.empty());
+  SizingDecision d = Decide(Input(Params(0, 1, 0, 2), 1, 1, 4));
+  EXPECT_EQ(Names(d, DeleteReason::kOverPoolMax), (std::vector<std::string>{"s0", "r0"}));
+  EXPECT_EQ(d.deletions.size(), 2u);
+}
+
 TEST(PoolSizingTest, PoolMinIsKeptEvenWithNoBufferWanted) {
   EXPECT_EQ(Decide(Input(Params(0, 0, 3, 10), 0)).create, 3);
   // Scale down never goes below poolMin.
