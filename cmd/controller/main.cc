@@ -102,6 +102,8 @@ Status RunManager(const controller::Flags& flags, StopSwitch& stop) {
     controllers_options.batchsandbox_workers = concurrency["batchsandbox"];
   }
   if (concurrency.count("pool")) controllers_options.pool_workers = concurrency["pool"];
+  OSBX_ASSIGN_OR_RETURN(controllers_options.allocation_settle_delay,
+                        controller::ParseDuration(flags.allocation_settle_delay));
   OSBX_ASSIGN_OR_RETURN(auto controllers,
                         controller::RegisterControllers(*manager, *api, controllers_options));
   stop.OnStop([m = manager.get()] { m->Stop(); });
@@ -222,6 +224,9 @@ int main(int argc, char** argv) {
     // The server is this process's own, on loopback: a client-side limit would only cap delivery
     // (100 QPS makes a 1,000-pod warm-up take 10 s). The server still limits like any other.
     if (app.count("--kube-client-qps") == 0) flags.kube_client_qps = 0;
+    // The in-process controllers share the server's life: no earlier controller's write can
+    // still be on its way, so there is nothing to wait for.
+    if (app.count("--allocation-settle-delay") == 0) flags.allocation_settle_delay = "0s";
     result = RunStandalone(flags, sflags, stop);
   } else {
     result = RunManager(flags, stop);

@@ -49,6 +49,10 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_option("--graceful-shutdown-timeout", f.graceful_shutdown_timeout,
                  "How long to wait for controllers to finish on shutdown (e.g. 30s)")
       ->capture_default_str();
+  app.add_option("--allocation-settle-delay", f.allocation_settle_delay,
+                 "Before the first allocation after start, wait this long for the last writes of "
+                 "a previous controller process to reach the API server (0 disables)")
+      ->capture_default_str();
 }
 
 StatusOr<std::map<std::string, int>> ParseConcurrency(const std::string& text) {

@@ -28,6 +28,8 @@ struct Flags {
   std::string log_format = "text";
   std::string concurrency = "batchsandbox=32;pool=16";
   std::string graceful_shutdown_timeout = "30s";
+  // Wait before the first allocation for a previous controller process's last writes to land.
+  std::string allocation_settle_delay = "2s";
 };
 
 // Registers every flag on `app`, bound to `flags`.

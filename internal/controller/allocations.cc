@@ -90,10 +90,29 @@ void Allocations::ForgetGone(std::string_view pool_key, const std::string& uid) 
 }
 
 LedgerRebuilder::LedgerRebuilder(Allocations& allocations, ApiClient& api,
-                                 kube::EventRecorder& events)
-    : allocations_(allocations), api_(api), events_(events) {}
+                                 kube::EventRecorder& events, std::chrono::milliseconds settle,
+                                 const Clock& clock)
+    : allocations_(allocations), api_(api), events_(events), settle_(settle), clock_(clock) {}
+
+bool LedgerRebuilder::Stop(Clock::TimePoint) {
+  std::lock_guard lock(mu_);
+  stopping_ = true;
+  cv_.notify_all();
+  return true;
+}
+
+bool LedgerRebuilder::Settle() {
+  if (settle_.count() <= 0) return true;
+  OSBX_LOG_INFO("waiting for writes of a previous controller process to land",
+                {"settle", std::to_string(settle_.count()) + "ms"});
+  const Clock::TimePoint deadline = clock_.Now() + settle_;
+  std::unique_lock lock(mu_);
+  while (!stopping_ && clock_.Now() < deadline) clock_.WaitUntil(cv_, lock, deadline);
+  return !stopping_;
+}
 
 Status LedgerRebuilder::Start() {
+  if (!Settle()) return Status::Ok();
   OSBX_ASSIGN_OR_RETURN(std::vector<Json> batches, api_.ListAll(BatchSandboxResource()));
   std::map<std::string, const Json*> by_uid;
   for (const Json& b : batches) by_uid[std::string(kube::GetUid(b))] = &b;

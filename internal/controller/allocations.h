@@ -8,6 +8,8 @@
 // later (created after the start) gets its ledger rebuilt from the cache on first use, under a
 // mutex, so two workers can never both rebuild one ledger and erase each other's claims.
 
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "internal/scheduler/ledger.h"
+#include "internal/utils/clock.h"
 #include "internal/utils/json.h"
 #include "internal/utils/status.h"
 #include "pkg/kube/runtime/events.h"
@@ -70,17 +73,37 @@ class Allocations {
 // Leader-only runnable: lists every BatchSandbox through `api`, rebuilds the ledgers, and records
 // an event for every conflict and quarantined record. Start blocks until done, so controllers
 // added after it start only once allocation is safe.
+//
+// The settle delay fences off a previous controller process. A record patch that process sent
+// just before it died can still reach the API server after this process has started; its
+// resourceVersion precondition does not stop it when nothing else wrote that BatchSandbox since.
+// Landing after our list, it would hold a pod our ledger believes free. Waiting `settle` before
+// the list lets such writes land first, so the list sees them. It assumes the API server handles
+// a request it has received within `settle`; with leader election the lease hand-over (the
+// lease duration) already waits longer. A process that also hosts the API server (standalone)
+// needs none: its server died with the old controllers.
 class LedgerRebuilder final : public kube::Runnable {
  public:
-  LedgerRebuilder(Allocations& allocations, ApiClient& api, kube::EventRecorder& events);
+  LedgerRebuilder(Allocations& allocations, ApiClient& api, kube::EventRecorder& events,
+                  std::chrono::milliseconds settle = std::chrono::milliseconds(0),
+                  const Clock& clock = RealClock::Get());
   Status Start() override;
-  bool Stop(Clock::TimePoint) override { return true; }
+  // Ends a settle wait early (Start then returns without rebuilding: the process is stopping).
+  bool Stop(Clock::TimePoint) override;
   std::string name() const override { return "allocation-ledger-rebuild"; }
 
  private:
+  // Waits out the settle delay; false when stopped first.
+  bool Settle();
+
   Allocations& allocations_;
   ApiClient& api_;
   kube::EventRecorder& events_;
+  const std::chrono::milliseconds settle_;
+  const Clock& clock_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // guarded by mu_
 };
 
 }  // namespace osbx::controller

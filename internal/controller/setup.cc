@@ -118,7 +118,8 @@ class ControllersImpl final : public Controllers {
       metrics_.DeliveryAbandoned(uid);
       batch_self_writes_.Forget(uid);
     });
-    manager.Add(std::make_unique<LedgerRebuilder>(allocations_, ctx_.api, ctx_.events));
+    manager.Add(std::make_unique<LedgerRebuilder>(allocations_, ctx_.api, ctx_.events,
+                                                  options.allocation_settle_delay));
     const kube::GroupKind batch_kind{"sandbox.opensandbox.io", "BatchSandbox"};
     const kube::GroupKind pool_kind{"sandbox.opensandbox.io", "Pool"};
     kube::ControllerOptions batch_options;

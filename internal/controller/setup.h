@@ -16,6 +16,7 @@
 //     Owns(Pod)           its pods;
 //     Watches(BatchSandbox)  a batch's record changing, its deletion or disappearance.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -32,6 +33,9 @@ struct ControllersOptions {
   int max_parallel_writes = 16;
   // Seeds pool pod names (0: a random seed).
   uint64_t name_seed = 0;
+  // Wait before the ledger rebuild for writes a previous controller process sent before it died
+  // (see LedgerRebuilder). Zero when no such process can exist (the API server is in-process).
+  std::chrono::milliseconds allocation_settle_delay{0};
   // Metrics registry of the sandbox metrics; Metrics::Global() when null. Not owned.
   kube::Metrics* metrics = nullptr;
 };
