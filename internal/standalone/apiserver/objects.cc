@@ -23,7 +23,16 @@ using internal::HasGeneration;
 using internal::Meta;
 using internal::MetaString;
 
-constexpr int kMaxAttempts = 16;
+// What a read-modify-write did to the stored object.
+enum class Outcome { kUnchanged, kCreated, kUpdated, kRemoved };
+
+// A terminating object whose last finalizer is gone and whose grace period is over is removed
+// by the write that released it.
+bool ReleasedForDeletion(const Json& object) {
+  const Json& meta = object["metadata"];
+  return meta.contains("deletionTimestamp") && Finalizers(object).empty() &&
+         meta.value("deletionGracePeriodSeconds", int64_t{0}) == 0;
+}
 
 // Everything except metadata (and status when `skip_status`).
 Json SpecPart(const Json& object, bool skip_status) {
@@ -341,88 +350,66 @@ ApiOr<ApiServer::MutateResult> ApiServer::MutateObject(
     const ResourceInfo& resource, const std::string& ns, const std::string& name,
     const std::string& subresource, const Mutator& mutate, const WriteOptions& options,
     bool allow_create) {
-  std::string key = resource.Key(ns, name);
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    std::optional<ApiError> error;
-    Json result;
-    bool created = false, finish_delete = false, written = false;
-    auto fn = [&](const ObjectPtr& current) -> StatusOr<std::optional<std::string>> {
-      error.reset();
-      written = false;
-      finish_delete = false;
-      if (!current) {
-        ApiOr<Json> desired = mutate(Json());
-        if (!desired.ok()) {
-          error = desired.error();
-          return InternalError("rejected");
-        }
-        ApiOr<Json> prepared = PrepareCreate(resource, ns, std::move(*desired), options);
-        if (!prepared.ok()) {
-          error = prepared.error();
-          return InternalError("rejected");
-        }
-        result = std::move(*prepared);
-        created = true;
-        if (options.dry_run) return std::optional<std::string>();
-        written = true;
-        return std::optional<std::string>(Serialize(resource, result));
-      }
-      Json old_object = Json::parse(current->value, nullptr, false);
-      DefaultOnRead(resource, old_object);
-      ApiOr<Json> desired = mutate(old_object);
-      if (!desired.ok()) {
-        error = desired.error();
-        return InternalError("rejected");
-      }
-      ApiOr<std::optional<Json>> prepared =
-          PrepareUpdate(resource, old_object, std::move(*desired), subresource, options);
-      if (!prepared.ok()) {
-        error = prepared.error();
-        return InternalError("rejected");
-      }
-      if (!prepared->has_value()) {
-        result = old_object;
-        return std::optional<std::string>();
-      }
-      result = std::move(**prepared);
-      const Json& meta = result["metadata"];
-      if (meta.contains("deletionTimestamp") && Finalizers(result).empty() &&
-          meta.value("deletionGracePeriodSeconds", int64_t{0}) == 0) {
-        finish_delete = true;
-        Meta(result)["resourceVersion"] = std::to_string(current->rv);
-        return std::optional<std::string>();
-      }
-      if (options.dry_run) {
-        Meta(result)["resourceVersion"] = std::to_string(current->rv);
-        return std::optional<std::string>();
-      }
-      written = true;
-      return std::optional<std::string>(Serialize(resource, result));
-    };
-    StatusOr<ObjectPtr> stored = store_.GuaranteedUpdate(key, fn, allow_create);
-    if (error) return *error;
-    if (!stored.ok()) {
-      return ApiError::FromStatus(stored.status(), resource.group, resource.resource, name);
+  // Filled by the last run of `decide` (the store re-runs it on the newer version whenever
+  // another write to the object races it, so a write without a precondition never conflicts).
+  std::optional<ApiError> error;
+  Json result;
+  Outcome outcome = Outcome::kUnchanged;
+  auto reject = [&](ApiError e) -> StatusOr<WriteDecision> {
+    error = std::move(e);
+    return InternalError("rejected");
+  };
+  auto decide = [&](const ObjectPtr& current) -> StatusOr<WriteDecision> {
+    error.reset();
+    outcome = Outcome::kUnchanged;
+    if (!current) {
+      ApiOr<Json> desired = mutate(Json());
+      if (!desired.ok()) return reject(desired.error());
+      ApiOr<Json> prepared = PrepareCreate(resource, ns, std::move(*desired), options);
+      if (!prepared.ok()) return reject(prepared.error());
+      result = std::move(*prepared);
+      outcome = Outcome::kCreated;
+      if (options.dry_run) return WriteDecision::None();
+      return WriteDecision::Put(Serialize(resource, result));
     }
-    if (finish_delete) {
-      if (options.dry_run) return MutateResult{result, false};
-      StatusOr<ObjectPtr> deleted = store_.Delete(key, DeleteAt((*stored)->rv));
-      if (!deleted.ok() && deleted.status().IsConflict()) continue;
-      if (!deleted.ok()) {
-        return ApiError::FromStatus(deleted.status(), resource.group, resource.resource, name);
-      }
-      AfterWrite(resource, result, true);
-      return MutateResult{result, false};
+    Json old_object = Json::parse(current->value, nullptr, false);
+    if (old_object.is_discarded()) return reject(ApiError::Internal("stored object is not JSON"));
+    DefaultOnRead(resource, old_object);
+    ApiOr<Json> desired = mutate(old_object);
+    if (!desired.ok()) return reject(desired.error());
+    ApiOr<std::optional<Json>> prepared =
+        PrepareUpdate(resource, old_object, std::move(*desired), subresource, options);
+    if (!prepared.ok()) return reject(prepared.error());
+    if (!prepared->has_value()) {
+      result = std::move(old_object);
+      return WriteDecision::None();
     }
-    if (written) {
-      result = Json::parse((*stored)->value);
-      AfterWrite(resource, result, false);
-    } else if (!options.dry_run || !created) {
-      if (!result.is_object()) result = Json::parse((*stored)->value);
+    result = std::move(**prepared);
+    if (options.dry_run || ReleasedForDeletion(result)) {
+      // Answered as it would be stored; a released object is removed instead (its tombstone is
+      // the current version, as kube-apiserver deletes it after the emptying update).
+      Meta(result)["resourceVersion"] = std::to_string(current->rv);
+      outcome = ReleasedForDeletion(result) ? Outcome::kRemoved : Outcome::kUnchanged;
+      return options.dry_run ? WriteDecision::None() : WriteDecision::Remove();
     }
-    return MutateResult{result, created};
+    outcome = Outcome::kUpdated;
+    return WriteDecision::Put(Serialize(resource, result));
+  };
+  StatusOr<ObjectPtr> stored = store_.GuaranteedWrite(resource.Key(ns, name), decide, allow_create);
+  if (error) return *error;
+  const bool created = outcome == Outcome::kCreated;
+  if (created && options.dry_run) return MutateResult{std::move(result), true};
+  if (!stored.ok()) {
+    return ApiError::FromStatus(stored.status(), resource.group, resource.resource, name);
   }
-  return ApiError::Conflict(resource.group, resource.resource, name);
+  if (options.dry_run || outcome == Outcome::kUnchanged) return MutateResult{std::move(result)};
+  if (outcome == Outcome::kRemoved) {
+    AfterWrite(resource, result, true);
+    return MutateResult{std::move(result)};
+  }
+  result = Json::parse((*stored)->value);
+  AfterWrite(resource, result, false);
+  return MutateResult{std::move(result), created};
 }
 
 void ApiServer::AfterWrite(const ResourceInfo& resource, const Json& object, bool deleted) {

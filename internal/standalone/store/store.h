@@ -110,6 +110,25 @@ using WriteCallback = std::function<void(StatusOr<ObjectPtr>)>;
 // when another write to the same key races it, so it must not have side effects.
 using UpdateFn = std::function<StatusOr<std::optional<std::string>>(const ObjectPtr& current)>;
 
+// What a read-modify-write does to its key, decided from the current version.
+struct WriteDecision {
+  enum class Action {
+    kNone,    // no change: the current version is returned once it is durable
+    kPut,     // store `value` (with the RV placeholder) as the new version
+    kDelete,  // remove the key; the tombstone is the current state with the delete's RV
+  };
+  Action action = Action::kNone;
+  std::string value;  // kPut only
+
+  static WriteDecision None() { return {}; }
+  static WriteDecision Put(std::string bytes) { return {Action::kPut, std::move(bytes)}; }
+  static WriteDecision Remove() { return {Action::kDelete, {}}; }
+};
+// Like UpdateFn, but may also decide to delete. Runs without the store's lock against the
+// newest version (possibly not yet durable), and again whenever another write to the key raced
+// it, so it must not have side effects beyond its own captured results.
+using DecideFn = std::function<StatusOr<WriteDecision>(const ObjectPtr& current)>;
+
 class Store {
  public:
   // Opens or creates the store in `dir` (created if missing), reloading every object and the RV
@@ -134,12 +153,21 @@ class Store {
   // key is absent, unless allow_create (then `fn` gets null).
   [[nodiscard]] StatusOr<ObjectPtr> GuaranteedUpdate(std::string key, const UpdateFn& fn,
                                                      bool allow_create = false);
+  // The general read-modify-write: `fn` decides to keep, replace or delete the current version
+  // and is re-run on the newest version whenever another write raced it, so a write without a
+  // caller precondition never fails with Conflict because of a race (only after a very long run
+  // of lost races). Returns the stored version, the tombstone, or (kNone) the current version;
+  // NotFound if the key is absent and `fn` did not create it (allow_create hands it null).
+  [[nodiscard]] StatusOr<ObjectPtr> GuaranteedWrite(std::string key, const DecideFn& fn,
+                                                    bool allow_create = false);
 
   void CreateAsync(std::string key, std::string value, WriteCallback done);
   void UpdateAsync(std::string key, std::string value, int64_t expected_rv, WriteCallback done);
   void DeleteAsync(std::string key, DeleteOptions options, WriteCallback done);
   void GuaranteedUpdateAsync(std::string key, const UpdateFn& fn, bool allow_create,
                              WriteCallback done);
+  void GuaranteedWriteAsync(std::string key, const DecideFn& fn, bool allow_create,
+                            WriteCallback done);
 
   // The current version of `key`, or NotFound.
   [[nodiscard]] StatusOr<ObjectPtr> Get(std::string_view key) const;
@@ -162,8 +190,6 @@ class Store {
     // (an update that changed nothing must not return a version that could still be lost).
     bool ack_only = false;
   };
-  enum class Kind { kCreate, kUpdate, kDelete };
-
   Store(StoreOptions options, std::unique_ptr<SqliteDb> db, int lock_fd, int64_t last_rv,
         std::vector<ObjectPtr> loaded);
   Status WritableLocked() const;
@@ -171,10 +197,10 @@ class Store {
   // `latest`) and queues it for commit. Caller holds mu_ exclusively.
   void SequenceLocked(std::string key, std::string value, const ObjectPtr& latest, bool deleted,
                       WriteCallback done);
-  void OptimisticWrite(
-      std::string key, Kind kind,
-      const std::function<StatusOr<std::optional<std::string>>(const ObjectPtr&)>& decide,
-      bool allow_absent, WriteCallback done);
+  // The compare-and-set loop behind every read-modify-write: `decide` runs unlocked on the
+  // newest version; its decision is sequenced only if no other write to the key came between.
+  void OptimisticWrite(std::string key, const DecideFn& decide, bool allow_absent,
+                       WriteCallback done);
   void AckWhenDurableLocked(ObjectPtr object, WriteCallback done);
   bool WaitDurable(int64_t rv, Clock::TimePoint deadline) const;
   void CommitLoop();

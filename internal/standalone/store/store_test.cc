@@ -5,7 +5,9 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -181,6 +183,91 @@ TEST_F(StoreTest, GuaranteedUpdateReportsErrorsAndMissingKeys) {
   ASSERT_TRUE(created.ok());
   EXPECT_EQ(DataOf((*created)->value), "made");
   EXPECT_TRUE(store_->GuaranteedUpdate("/k", fn).status().IsInvalid());
+}
+
+TEST_F(StoreTest, GuaranteedWriteDeleteDecidesAgainOnTheVersionThatWonARace) {
+  MustCreate("/k", "1");
+  int calls = 0;
+  std::string seen;
+  auto removed =
+      store_->GuaranteedWrite("/k", [&](const ObjectPtr& cur) -> StatusOr<WriteDecision> {
+        ++calls;
+        seen = DataOf(cur->value);
+        if (calls == 1) {  // another client writes between our read and our delete
+          EXPECT_TRUE(store_->Update("/k", ObjectJson("k", "2")).ok());
+        }
+        return WriteDecision::Remove();
+      });
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(seen, "2");
+  EXPECT_TRUE((*removed)->deleted);
+  EXPECT_EQ(DataOf((*removed)->value), "2");  // the tombstone is the version it decided on
+  EXPECT_TRUE(store_->Get("/k").status().IsNotFound());
+}
+
+TEST_F(StoreTest, GuaranteedWriteReportsDecisionErrorsAndMissingKeys) {
+  auto remove = [](const ObjectPtr&) -> StatusOr<WriteDecision> { return WriteDecision::Remove(); };
+  EXPECT_TRUE(store_->GuaranteedWrite("/absent", remove).status().IsNotFound());
+  EXPECT_TRUE(
+      store_->GuaranteedWrite("/absent", remove, /*allow_create=*/true).status().IsNotFound());
+  MustCreate("/k");
+  auto refuse = [](const ObjectPtr&) -> StatusOr<WriteDecision> { return ConflictError("stale"); };
+  EXPECT_TRUE(store_->GuaranteedWrite("/k", refuse).status().IsConflict());
+  EXPECT_TRUE(store_->Get("/k").ok());
+}
+
+// A write still waiting for its commit is what the next read-modify-write builds on (no Conflict
+// because the durable version lags), and neither is acknowledged before that commit.
+TEST_F(StoreTest, GuaranteedWriteBuildsOnAPendingVersionAndWaitsForItsCommit) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  int commits = 0;
+  StoreOptions options;
+  options.before_commit = [&](size_t) {
+    std::unique_lock lock(mu);
+    ++commits;
+    cv.notify_all();
+    if (commits == 2) cv.wait(lock, [&] { return release; });  // hold the update's batch
+  };
+  Reopen(options);
+  MustCreate("/k", "1");
+  std::atomic<bool> update_acked{false};
+  store_->UpdateAsync("/k", ObjectJson("k", "2"), 0, [&](StatusOr<ObjectPtr> r) {
+    EXPECT_TRUE(r.ok());
+    update_acked = true;
+  });
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return commits == 2; });
+  }
+  EXPECT_EQ(DataOf((*store_->Get("/k"))->value), "1");  // readers see only durable versions
+  std::string seen;
+  std::atomic<bool> delete_acked{false};
+  store_->GuaranteedWriteAsync(
+      "/k",
+      [&](const ObjectPtr& cur) -> StatusOr<WriteDecision> {
+        seen = DataOf(cur->value);
+        return WriteDecision::Remove();
+      },
+      /*allow_create=*/false,
+      [&](StatusOr<ObjectPtr> r) {
+        EXPECT_TRUE(r.ok()) << r.status().ToString();
+        EXPECT_TRUE(update_acked.load());  // acknowledged in RV order
+        delete_acked = true;
+      });
+  EXPECT_EQ(seen, "2");
+  EXPECT_FALSE(update_acked.load());
+  EXPECT_FALSE(delete_acked.load());
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  store_.reset();  // drains the queue
+  EXPECT_TRUE(update_acked.load());
+  EXPECT_TRUE(delete_acked.load());
 }
 
 TEST_F(StoreTest, WritesArrivingTogetherAreCommittedInOneTransaction) {

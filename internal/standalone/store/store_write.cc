@@ -69,6 +69,11 @@ StatusOr<ObjectPtr> Store::GuaranteedUpdate(std::string key, const UpdateFn& fn,
       [&](WriteCallback cb) { GuaranteedUpdateAsync(std::move(key), fn, allow_create, cb); });
 }
 
+StatusOr<ObjectPtr> Store::GuaranteedWrite(std::string key, const DecideFn& fn, bool allow_create) {
+  return RunSync(
+      [&](WriteCallback cb) { GuaranteedWriteAsync(std::move(key), fn, allow_create, cb); });
+}
+
 Status Store::WritableLocked() const {
   if (!broken_.ok()) return broken_;
   if (closing_) return UnavailableError("store is closing");
@@ -109,7 +114,7 @@ void Store::UpdateAsync(std::string key, std::string value, int64_t expected_rv,
 
 void Store::DeleteAsync(std::string key, DeleteOptions options, WriteCallback done) {
   std::string name = key;
-  auto decide = [&](const ObjectPtr& current) -> StatusOr<std::optional<std::string>> {
+  auto decide = [&](const ObjectPtr& current) -> StatusOr<WriteDecision> {
     if (options.expected_rv != 0 && current->rv != options.expected_rv) {
       return ModifiedError(name);
     }
@@ -117,20 +122,28 @@ void Store::DeleteAsync(std::string key, DeleteOptions options, WriteCallback do
       OSBX_RETURN_IF_ERROR(CheckUid(*current, options.expected_uid));
     }
     if (options.check) OSBX_RETURN_IF_ERROR(options.check(*current));
-    return std::optional<std::string>(std::string());
+    return WriteDecision::Remove();
   };
-  OptimisticWrite(std::move(key), Kind::kDelete, decide, /*allow_absent=*/false, std::move(done));
+  OptimisticWrite(std::move(key), decide, /*allow_absent=*/false, std::move(done));
 }
 
 void Store::GuaranteedUpdateAsync(std::string key, const UpdateFn& fn, bool allow_create,
                                   WriteCallback done) {
-  OptimisticWrite(std::move(key), Kind::kUpdate, fn, allow_create, std::move(done));
+  auto decide = [&fn](const ObjectPtr& current) -> StatusOr<WriteDecision> {
+    OSBX_ASSIGN_OR_RETURN(std::optional<std::string> value, fn(current));
+    if (!value) return WriteDecision::None();
+    return WriteDecision::Put(std::move(*value));
+  };
+  OptimisticWrite(std::move(key), decide, allow_create, std::move(done));
 }
 
-void Store::OptimisticWrite(
-    std::string key, Kind kind,
-    const std::function<StatusOr<std::optional<std::string>>(const ObjectPtr&)>& decide,
-    bool allow_absent, WriteCallback done) {
+void Store::GuaranteedWriteAsync(std::string key, const DecideFn& fn, bool allow_create,
+                                 WriteCallback done) {
+  OptimisticWrite(std::move(key), fn, allow_create, std::move(done));
+}
+
+void Store::OptimisticWrite(std::string key, const DecideFn& decide, bool allow_absent,
+                            WriteCallback done) {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     ObjectPtr latest;
     {
@@ -152,14 +165,15 @@ void Store::OptimisticWrite(
       lock.unlock();
       return done(std::move(status));
     }
-    if (!decision->has_value()) {
-      if (!live) {
-        lock.unlock();
-        return done(NotFoundError(fmt::format("key \"{}\" not found", key)));
-      }
+    if (!live && decision->action != WriteDecision::Action::kPut) {
+      lock.unlock();
+      return done(NotFoundError(fmt::format("key \"{}\" not found", key)));
+    }
+    if (decision->action == WriteDecision::Action::kNone) {
       return AckWhenDurableLocked(std::move(live), std::move(done));
     }
-    return SequenceLocked(std::move(key), std::move(**decision), live, kind == Kind::kDelete,
+    const bool deletes = decision->action == WriteDecision::Action::kDelete;
+    return SequenceLocked(std::move(key), std::move(decision->value), live, deletes,
                           std::move(done));
   }
   done(ConflictError(fmt::format("too many concurrent writes to \"{}\"; try again", key)));
