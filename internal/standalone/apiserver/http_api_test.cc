@@ -1,6 +1,6 @@
 // API semantics checked over the server's real HTTPS front end: the pods/binding subresource
-// (what a scheduler or the simulated node uses to assign a pod) and which lists are exact reads
-// of an older resourceVersion.
+// (what a scheduler or the simulated node uses to assign a pod), a dry-run apply that would
+// create an object, and which lists are exact reads of an older resourceVersion.
 
 #include <gtest/gtest.h>
 
@@ -48,13 +48,14 @@ class HttpApiTest : public ::testing::Test {
     ASSERT_TRUE(server_->Start().ok());
   }
 
-  FetchResult Call(const std::string& path, std::string method = "GET", std::string body = "") {
+  FetchResult Call(const std::string& path, std::string method = "GET", std::string body = "",
+                   const std::string& content_type = "application/json") {
     FetchOptions options;
     options.method = std::move(method);
     options.body = std::move(body);
     options.ca_pem = server_->ca_pem();
-    options.headers = {"Authorization: Bearer " + server_->token(),
-                       "Content-Type: application/json", "Accept: application/json"};
+    options.headers = {"Authorization: Bearer " + server_->token(), "Content-Type: " + content_type,
+                       "Accept: application/json"};
     return client_.Fetch(server_->url() + path, options);
   }
 
@@ -174,6 +175,19 @@ std::string Lease(const std::string& name) {
                {"metadata", {{"name", name}}},
                {"spec", {{"holderIdentity", "test"}}}})
       .dump();
+}
+
+TEST_F(HttpApiTest, DryRunApplyOfANewObjectAnswersItAndStoresNothing) {
+  Json config = {{"apiVersion", "coordination.k8s.io/v1"},
+                 {"kind", "Lease"},
+                 {"metadata", {{"name", "planned"}}},
+                 {"spec", {{"holderIdentity", "me"}}}};
+  std::string path = std::string(kLeases) + "/planned";
+  FetchResult r = Call(path + "?fieldManager=test&dryRun=All", "PATCH", config.dump(),
+                       "application/apply-patch+yaml");
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(Body(r)["spec"].value("holderIdentity", ""), "me");
+  EXPECT_EQ(Call(path).status, 404);
 }
 
 TEST_F(HttpApiTest, PagedListAtAnOldRvReadsThatSnapshotUntilItIsCompacted) {
