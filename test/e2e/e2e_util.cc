@@ -1,13 +1,17 @@
 #include "test/e2e/e2e_util.h"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -33,6 +37,19 @@ std::string ShellQuote(const std::string& s) {
     }
   }
   return out + "'";
+}
+
+// The last `count` lines of the file at `path`.
+std::string Tail(const std::string& path, int count) {
+  std::ifstream in(path);
+  std::deque<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(std::move(line));
+    if (static_cast<int>(lines.size()) > count) lines.pop_front();
+  }
+  std::string out;
+  for (const auto& line : lines) out += line + "\n";
+  return out;
 }
 
 }  // namespace
@@ -101,6 +118,7 @@ bool ApiServerProcess::Start() {
     _exit(127);
   }
   pid_ = pid;
+  ended_ = false;
   // Wait (bounded) for the "listening on https://127.0.0.1:PORT" line.
   for (int i = 0; i < 200; ++i) {
     std::string text = ReadAll(log);
@@ -109,13 +127,23 @@ bool ApiServerProcess::Start() {
       port_ = std::atoi(text.c_str() + at + 18);
       return true;
     }
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return false;
-    }
+    if (!Alive()) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  return false;
+}
+
+void ApiServerProcess::Reap(int wait_status) {
+  pid_ = -1;
+  ended_ = true;
+  wait_status_ = wait_status;
+}
+
+bool ApiServerProcess::Alive() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return true;
+  Reap(status);
   return false;
 }
 
@@ -124,7 +152,7 @@ void ApiServerProcess::Stop() {
   kill(pid_, SIGTERM);
   int status = 0;
   waitpid(pid_, &status, 0);
-  pid_ = -1;
+  Reap(status);
 }
 
 void ApiServerProcess::Kill() {
@@ -132,7 +160,51 @@ void ApiServerProcess::Kill() {
   kill(pid_, SIGKILL);
   int status = 0;
   waitpid(pid_, &status, 0);
-  pid_ = -1;
+  Reap(status);
+}
+
+std::string ApiServerProcess::ExitDescription() const {
+  if (pid_ > 0) return "running";
+  if (!ended_) return "not started";
+  if (WIFEXITED(wait_status_))
+    return "exited with status " + std::to_string(WEXITSTATUS(wait_status_));
+  if (WIFSIGNALED(wait_status_)) {
+    const int sig = WTERMSIG(wait_status_);
+    std::string out = "killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+    if (WCOREDUMP(wait_status_)) out += ", core dumped";
+    return out;
+  }
+  return "ended with wait status " + std::to_string(wait_status_);
+}
+
+std::string ApiServerProcess::KeepLog(const std::string& name, int tail_lines) const {
+  std::error_code ec;
+  const fs::path dir = KeptLogDir();
+  fs::create_directories(dir, ec);
+  const fs::path kept = dir / (name + ".log");
+  fs::copy_file(log_path(), kept, fs::copy_options::overwrite_existing, ec);
+  std::string where =
+      ec ? "the log could not be kept (" + ec.message() + ")" : "log kept at " + kept.string();
+  return "server " + (command_.empty() ? std::string("opensandbox-apiserver") : command_[0]) + " " +
+         ExitDescription() + "; " + where + "; last " + std::to_string(tail_lines) + " lines:\n" +
+         Tail(log_path(), tail_lines);
+}
+
+std::string KeptLogDir() {
+  if (const char* dir = std::getenv("OSBX_E2E_LOG_DIR")) return dir;
+  if (const char* build = std::getenv("OSBX_BUILD_DIR")) return std::string(build) + "/e2e-logs";
+  return "/tmp/osbx-e2e-logs";
+}
+
+void CheckServerAfterTest(ApiServerProcess& server) {
+  const bool died = server.running() && !server.Alive();
+  if (died) ADD_FAILURE() << "the server process ended during the test";
+  if (!::testing::Test::HasFailure()) return;
+  const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name =
+      test == nullptr ? "unknown" : std::string(test->test_suite_name()) + "." + test->name();
+  name += "-" + std::to_string(getpid());
+  std::cerr << server.KeepLog(name) << std::flush;
 }
 
 std::string ApiServerProcess::KubectlPrefix() const {

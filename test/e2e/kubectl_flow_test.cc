@@ -38,6 +38,8 @@ class KubectlE2eTest : public ::testing::Test {
     server_ = std::make_unique<ApiServerProcess>(dir_.path() + "/data");
     ASSERT_TRUE(server_->Start()) << "the API server did not start";
   }
+  // A server that died fails the test; any failure keeps the server's log (see KeptLogDir()).
+  void TearDown() override { CheckServerAfterTest(*server_); }
   CommandResult Kubectl(const std::string& args) { return server_->Kubectl(args); }
   void ExpectOk(const CommandResult& r) {
     EXPECT_EQ(r.exit_code, 0) << "stdout: " << r.out << "\nstderr: " << r.err;

@@ -24,6 +24,8 @@ class StandaloneFlowTest : public testing::Test {
         dir_.path() + "/data", std::vector<std::string>{"opensandbox-controller", "standalone"});
     ASSERT_TRUE(server_->Start()) << "opensandbox-controller standalone did not start";
   }
+  // A server that died fails the test; any failure keeps the server's log (see KeptLogDir()).
+  void TearDown() override { CheckServerAfterTest(*server_); }
 
   CommandResult Kubectl(const std::string& args) { return server_->Kubectl(args); }
 
@@ -31,7 +33,8 @@ class StandaloneFlowTest : public testing::Test {
   void WaitFor(const std::string& object, const std::string& path, const std::string& value) {
     auto r = Kubectl("wait --timeout=60s --for=jsonpath='" + path + "'=" + value + " " + object);
     ASSERT_EQ(r.exit_code, 0) << object << " " << path << "!=" << value << ": " << r.err
-                              << Kubectl("get " + object + " -o yaml").out;
+                              << Kubectl("get " + object + " -o yaml").out
+                              << Kubectl("get pools,pods,events").out;
   }
 
   Json Endpoints(const std::string& batch) {
@@ -156,9 +159,8 @@ spec:
   EXPECT_EQ(r.exit_code, 0) << r.err << Kubectl("get batchsandbox expiring -o yaml").out;
 }
 
-TEST_F(StandaloneFlowTest, PoolExhaustionIsReportedThenServed) {
-  std::string manifest = dir_.path() + "/small.yaml";
-  std::ofstream(manifest) << R"(
+// A Pool of at most 2 pods and a batch of 3 sandboxes taken from it.
+constexpr const char* kSmallPoolAndGreedyBatch = R"(
 apiVersion: sandbox.opensandbox.io/v1alpha1
 kind: Pool
 metadata:
@@ -179,6 +181,10 @@ spec:
   replicas: 3
   poolRef: small
 )";
+
+TEST_F(StandaloneFlowTest, PoolExhaustionIsReportedThenServed) {
+  std::string manifest = dir_.path() + "/small.yaml";
+  std::ofstream(manifest) << kSmallPoolAndGreedyBatch;
   ASSERT_EQ(Kubectl("apply -f " + manifest).exit_code, 0);
   WaitFor("batchsandbox/greedy", "{.status.conditions[?(@.type==\"PoolExhausted\")].status}",
           "True");
@@ -190,6 +196,25 @@ spec:
   WaitFor("batchsandbox/greedy", "{.status.ready}", "3");
   WaitFor("batchsandbox/greedy", "{.status.conditions[?(@.type==\"PoolExhausted\")].status}",
           "False");
+}
+
+// poolMax lowered below the number of allocated pods: the allocated pods stay with their sandboxes
+// and the pool shrinks to the new poolMax once they are released.
+TEST_F(StandaloneFlowTest, PoolMaxBelowAllocatedKeepsSandboxesThenShrinks) {
+  std::string manifest = dir_.path() + "/small.yaml";
+  std::ofstream(manifest) << kSmallPoolAndGreedyBatch;
+  ASSERT_EQ(Kubectl("apply -f " + manifest).exit_code, 0);
+  WaitFor("batchsandbox/greedy", "{.status.ready}", "2");
+  auto r =
+      Kubectl("patch pool small --type=merge -p '{\"spec\":{\"capacitySpec\":{\"poolMax\":3}}}'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  WaitFor("batchsandbox/greedy", "{.status.ready}", "3");
+  r = Kubectl("patch pool small --type=merge -p '{\"spec\":{\"capacitySpec\":{\"poolMax\":1}}}'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Kubectl("delete batchsandbox greedy --timeout=60s");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  WaitFor("pool/small", "{.status.allocated}", "0");
+  WaitFor("pool/small", "{.status.total}", "1");
 }
 
 }  // namespace
