@@ -7,6 +7,7 @@
 #include "internal/controller/batch_directory.h"
 #include "internal/controller/batchsandbox_reconciler.h"
 #include "internal/controller/context.h"
+#include "internal/controller/deferred_recheck.h"
 #include "internal/controller/metrics.h"
 #include "internal/controller/pool_reconciler.h"
 #include "internal/scheduler/allocation_record.h"
@@ -16,6 +17,11 @@ namespace osbx::controller {
 namespace {
 
 namespace v1 = ::osbx::api::v1alpha1;
+
+// Deferred re-checks of settled batches (see deferred_recheck.h) start this long after their add
+// event and run at most one per kRecheckSpacing.
+constexpr std::chrono::milliseconds kRecheckDelay{500};
+constexpr std::chrono::microseconds kRecheckSpacing{1000};
 
 const Json& Field(const Json& obj, const char* a, const char* b) {
   static const Json kNull;
@@ -31,9 +37,10 @@ bool MetaChanged(const Json& a, const Json& b, const char* field) {
 }
 
 // BatchSandbox updates worth a reconcile: not its own status writes, nor the echo of its own
-// metadata patches.
-kube::Predicate BatchPredicate(SelfWrites& self_writes) {
+// metadata patches. An added batch that looks settled is handed to `defer` instead.
+kube::Predicate BatchPredicate(SelfWrites& self_writes, std::function<bool(const Json&)> defer) {
   kube::Predicate p;
+  p.create = [defer = std::move(defer)](const Json& obj) { return !defer(obj); };
   p.update = [&self_writes](const Json& a, const Json& b) {
     const bool changed = kube::GetGeneration(a) != kube::GetGeneration(b) ||
                          MetaChanged(a, b, "annotations") || MetaChanged(a, b, "finalizers") ||
@@ -53,9 +60,14 @@ kube::Predicate PoolPredicate() {
   return p;
 }
 
-// Pool updates the batches of that pool care about.
-kube::Predicate PoolForBatchesPredicate() {
+// Pool updates the batches of that pool care about. An added Pool goes to `on_add`, which
+// enqueues its batches itself (settled ones deferred).
+kube::Predicate PoolForBatchesPredicate(std::function<void(const Json&)> on_add) {
   kube::Predicate p;
+  p.create = [on_add = std::move(on_add)](const Json& pool) {
+    on_add(pool);
+    return false;
+  };
   p.update = [](const Json& a, const Json& b) {
     return kube::GetGeneration(a) != kube::GetGeneration(b) ||
            MetaChanged(a, b, "deletionTimestamp");
@@ -137,13 +149,24 @@ class ControllersImpl final : public Controllers {
         if (auto key = directory_.KeyOf(uid)) batch_controller.queue().Add(*key);
       }
     };
-    batch_controller.For(batches_, batch_kind, BatchPredicate(batch_self_writes_))
+    auto defer = [this, &batch_controller](const Json& batch) {
+      if (!LooksSettled(batch)) return false;
+      batch_controller.queue().AddAfter(kube::NamespacedKey(batch), rechecks_.Next());
+      return true;
+    };
+    auto pool_added = [this, &batch_controller, defer](const Json& pool) {
+      for (const std::string& key : directory_.BatchesOfPool(kube::NamespacedKey(pool))) {
+        kube::ObjectPtr batch = ctx_.batches.Get(key);
+        if (!batch || !defer(*batch)) batch_controller.queue().Add(key);
+      }
+    };
+    batch_controller.For(batches_, batch_kind, BatchPredicate(batch_self_writes_, defer))
         .Owns(pods_, PodPredicate())
         .Watches(
             pods_, [this](const Json& pod) { return BatchesForPoolPod(pod); }, PodPredicate())
         .Watches(
             pools_, [this](const Json& pool) { return BatchesOfPool(pool); },
-            PoolForBatchesPredicate());
+            PoolForBatchesPredicate(pool_added));
     manager.NewController(std::move(pool_options), pool_reconciler_)
         .For(pools_, pool_kind, PoolPredicate())
         .Owns(pods_, PodPredicate())
@@ -200,6 +223,7 @@ class ControllersImpl final : public Controllers {
   BatchDirectory directory_;
   PodViewCache pod_views_;
   SelfWrites batch_self_writes_;
+  RecheckSpreader rechecks_{RealClock::Get(), kRecheckDelay, kRecheckSpacing};
   ControllerContext ctx_;
   BatchSandboxReconciler batch_reconciler_;
   PoolReconciler pool_reconciler_;
