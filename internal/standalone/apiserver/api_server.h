@@ -11,6 +11,7 @@
 // blocking workers.
 // Watches are pumped by a few internal threads; garbage collection runs on another.
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -175,6 +176,11 @@ class ApiServer {
                             const WriteOptions& options) const;
   ApiOr<bool> ValidateCustom(const ResourceInfo& resource, const Json& object,
                              const Json* old_object) const;
+  // Read-modify-write of one stored key (Store::GuaranteedWrite). API writes to the same key
+  // take turns to decide, though not to commit: racing writers then do not burn CPU deciding
+  // again on versions that lost, and none of them starves.
+  [[nodiscard]] StatusOr<ObjectPtr> WriteKey(const std::string& key, const DecideFn& decide,
+                                             bool allow_create = false);
   // Side effects of a stored CRD (registry), namespace (none) etc.
   void AfterWrite(const ResourceInfo& resource, const Json& object, bool deleted);
   std::string NowText() const;
@@ -192,6 +198,9 @@ class ApiServer {
   std::unique_ptr<Executor> completions_;
   std::unique_ptr<Executor> blocking_;
   mutable std::mutex rng_mu_;
+  // Stripe i is held while WriteKey decides and sequences a write of a key hashing to i.
+  static constexpr size_t kKeyStripes = 64;
+  std::array<std::mutex, kKeyStripes> key_stripes_;
   // Async creates queued to the store and not yet answered; Stop waits for them, since their
   // callbacks use this object.
   std::mutex async_mu_;

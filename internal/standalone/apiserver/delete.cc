@@ -116,7 +116,7 @@ ApiOr<ApiServer::DeleteResult> ApiServer::DeleteObject(const ResourceInfo& resou
     if (step.kind == DeleteStep::Kind::kRemove) return WriteDecision::Remove();
     return WriteDecision::Put(Serialize(resource, step.object));
   };
-  StatusOr<ObjectPtr> stored = store_.GuaranteedWrite(resource.Key(ns, name), decide);
+  StatusOr<ObjectPtr> stored = WriteKey(resource.Key(ns, name), decide);
   if (error) return *error;
   if (!stored.ok()) {
     return ApiError::FromStatus(stored.status(), resource.group, resource.resource, name);

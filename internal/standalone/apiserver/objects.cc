@@ -1,6 +1,7 @@
 // Object operations of the API server: create, read-modify-write, delete, with the metadata,
 // status, generation, finalizer and schema rules of kube-apiserver.
 
+#include <future>
 #include <random>
 
 #include <fmt/format.h>
@@ -395,7 +396,7 @@ ApiOr<ApiServer::MutateResult> ApiServer::MutateObject(
     outcome = Outcome::kUpdated;
     return WriteDecision::Put(Serialize(resource, result));
   };
-  StatusOr<ObjectPtr> stored = store_.GuaranteedWrite(resource.Key(ns, name), decide, allow_create);
+  StatusOr<ObjectPtr> stored = WriteKey(resource.Key(ns, name), decide, allow_create);
   if (error) return *error;
   const bool created = outcome == Outcome::kCreated;
   if (created && options.dry_run) return MutateResult{std::move(result), true};
@@ -410,6 +411,21 @@ ApiOr<ApiServer::MutateResult> ApiServer::MutateObject(
   result = Json::parse((*stored)->value);
   AfterWrite(resource, result, false);
   return MutateResult{std::move(result), created};
+}
+
+StatusOr<ObjectPtr> ApiServer::WriteKey(const std::string& key, const DecideFn& decide,
+                                        bool allow_create) {
+  auto promise = std::make_shared<std::promise<StatusOr<ObjectPtr>>>();
+  std::future<StatusOr<ObjectPtr>> future = promise->get_future();
+  {
+    // Only the decision and its sequencing are serialized: the commit is awaited unlocked, so
+    // successive writes of one key still share a group commit.
+    std::lock_guard<std::mutex> lock(key_stripes_[std::hash<std::string>{}(key) % kKeyStripes]);
+    store_.GuaranteedWriteAsync(key, decide, allow_create, [promise](StatusOr<ObjectPtr> result) {
+      promise->set_value(std::move(result));
+    });
+  }
+  return future.get();
 }
 
 void ApiServer::AfterWrite(const ResourceInfo& resource, const Json& object, bool deleted) {

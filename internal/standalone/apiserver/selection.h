@@ -32,13 +32,6 @@ inline ListRequest ListAll(std::string prefix) {
   return request;
 }
 
-// Store delete options that only check the object is still at `rv`.
-inline DeleteOptions DeleteAt(int64_t rv) {
-  DeleteOptions options;
-  options.expected_rv = rv;
-  return options;
-}
-
 // The store prefix of a list or watch in namespace `ns` ("" = all namespaces).
 std::string ListPrefix(const ResourceInfo& resource, const std::string& ns);
 

@@ -166,6 +166,8 @@ class Store {
   void DeleteAsync(std::string key, DeleteOptions options, WriteCallback done);
   void GuaranteedUpdateAsync(std::string key, const UpdateFn& fn, bool allow_create,
                              WriteCallback done);
+  // `fn` runs on the caller's thread, and the write is sequenced behind every write sequenced
+  // before it (or has failed) by the time this returns; `done` may come later.
   void GuaranteedWriteAsync(std::string key, const DecideFn& fn, bool allow_create,
                             WriteCallback done);
 
