@@ -163,7 +163,8 @@ class ControllersImpl final : public Controllers {
     batch_controller.For(batches_, batch_kind, BatchPredicate(batch_self_writes_, defer))
         .Owns(pods_, PodPredicate())
         .Watches(
-            pods_, [this](const Json& pod) { return BatchesForPoolPod(pod); }, PodPredicate())
+            pods_, [this](const Json& pod) { return BatchesForPoolPod(pod); },
+            PoolPodPredicate(defer))
         .Watches(
             pools_, [this](const Json& pool) { return BatchesOfPool(pool); },
             PoolForBatchesPredicate(pool_added));
@@ -190,6 +191,22 @@ class ControllersImpl final : public Controllers {
       out.push_back(kube::Request::FromKey(key));
     }
     return out;
+  }
+
+  // PodPredicate, except that an added pod held by a settled batch defers that batch's re-check
+  // (after a start the first list reports every held pod as added).
+  kube::Predicate PoolPodPredicate(std::function<bool(const Json&)> defer) {
+    kube::Predicate p = PodPredicate();
+    p.create = [this, defer = std::move(defer)](const Json& pod) {
+      auto pool = kube::GetLabel(pod, v1::kPoolNameLabel);
+      if (!pool) return true;
+      auto ledger = allocations_.Existing(kube::NamespacedKey(kube::GetNamespace(pod), *pool));
+      auto owner = ledger ? ledger->Owner(kube::GetName(pod)) : std::nullopt;
+      auto key = owner ? directory_.KeyOf(*owner) : std::nullopt;
+      kube::ObjectPtr batch = key ? ctx_.batches.Get(*key) : nullptr;
+      return !(batch && defer(*batch));
+    };
+    return p;
   }
 
   std::vector<kube::Request> BatchesForPoolPod(const Json& pod) {
