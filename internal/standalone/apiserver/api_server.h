@@ -97,7 +97,9 @@ class ApiServer {
   void CreateObjectAsync(ResourcePtr resource, const std::string& ns, Json object,
                          const WriteOptions& options, CreateDone done);
   // Read-modify-write of one object. `mutate` gets the current object (defaults applied) and
-  // returns the desired one; the server then applies the update rules of `subresource`.
+  // returns the desired one; the server then applies the update rules of `subresource`. When
+  // another write races it, `mutate` runs again on the newer version (so it must have no side
+  // effects): only a Conflict that `mutate` itself returns (a stale precondition) is answered.
   using Mutator = std::function<ApiOr<Json>(const Json& current)>;
   struct MutateResult {
     Json object;
@@ -119,6 +121,7 @@ class ApiServer {
     Json object;
     bool gone = false;  // removed from the store (a CR answers a Status then)
   };
+  // Deletes, or marks for deletion, the newest version; Conflict only for stale preconditions.
   [[nodiscard]] ApiOr<DeleteResult> DeleteObject(const ResourceInfo& resource,
                                                  const std::string& ns, const std::string& name,
                                                  const DeleteRequest& request);
