@@ -387,8 +387,9 @@ ApiOr<ApiServer::MutateResult> ApiServer::MutateObject(
     }
     result = std::move(**prepared);
     if (options.dry_run || ReleasedForDeletion(result)) {
-      // Answered as it would be stored; a released object is removed instead (its tombstone is
-      // the current version, as kube-apiserver deletes it after the emptying update).
+      // Answered as it would be stored. A released object is removed instead of updated, so its
+      // tombstone is the stored version (kube-apiserver likewise deletes the stored object rather
+      // than writing the update that emptied its finalizers).
       Meta(result)["resourceVersion"] = std::to_string(current->rv);
       outcome = ReleasedForDeletion(result) ? Outcome::kRemoved : Outcome::kUnchanged;
       return options.dry_run ? WriteDecision::None() : WriteDecision::Remove();
