@@ -130,6 +130,23 @@ class ControllersTest : public ::testing::Test {
     }));
   }
 
+  // Reconciles `controller` has finished, whatever their result.
+  int Reconciles(const std::string& controller) {
+    const std::string text = metrics_->Serialize();
+    const std::string prefix = "controller_runtime_reconcile_total{";
+    const std::string label = "controller=\"" + controller + "\"";
+    int total = 0;
+    size_t at = 0;
+    while ((at = text.find(prefix, at)) != std::string::npos) {
+      const size_t end = text.find('\n', at);
+      const std::string line = text.substr(at, end - at);
+      at = end;
+      if (line.find(label) == std::string::npos) continue;
+      total += static_cast<int>(std::stod(line.substr(line.rfind(' ') + 1)));
+    }
+    return total;
+  }
+
   std::vector<std::string> RecordPods(const std::string& batch) {
     auto record = scheduler::ParseAllocationRecord(GetBatch(batch));
     return record.ok() ? record->pods : std::vector<std::string>{};
@@ -142,6 +159,23 @@ class ControllersTest : public ::testing::Test {
   std::thread runner_;
   Status run_status_;
 };
+
+TEST_F(ControllersTest, PoolSizesOnlyOnceItsCacheShowsThePodsItCreated) {
+  api_.HoldWatchEvents("pods", true);  // the pod cache lags the Pool's own creates
+  Create(PoolResource(), Pool("lag", 2, 2, 0, 2));
+  ASSERT_TRUE(api_.WaitFor([&] { return api_.Writes("create", "pods") >= 2; }));
+  const int before = Reconciles("pool");
+  api_.Mutate(PoolResource(), kNs, "lag", [](Json& p) { p["metadata"]["labels"]["touch"] = "1"; });
+  ASSERT_TRUE(api_.WaitFor([&] { return Reconciles("pool") >= before + 2; }));
+  EXPECT_EQ(api_.Writes("create", "pods"), 2) << "sized from a cache missing its own creates";
+  api_.HoldWatchEvents("pods", false);
+  ASSERT_TRUE(api_.WaitFor([&] {
+    Json pool = Get(PoolResource(), "lag");
+    return pool.contains("status") && pool["status"].value("available", 0) == 2;
+  }));
+  EXPECT_EQ(api_.Writes("create", "pods"), 2);
+  EXPECT_EQ(PoolPods("lag"), 2);
+}
 
 TEST_F(ControllersTest, PoolWarmsUpToBufferWithLabelledOwnedPods) {
   WarmPool("warm", 3);

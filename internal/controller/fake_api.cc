@@ -79,11 +79,38 @@ FakeApi::~FakeApi() = default;
 void FakeApi::EmitLocked(const std::string& resource, kube::WatchEventType type,
                          const Json& object) {
   log_.emplace_back(resource, kube::WatchEvent{type, object});
+  if (held_.count(resource) != 0) {
+    held_events_.emplace_back(resource, kube::WatchEvent{type, object});
+  } else {
+    DeliverLocked(resource, kube::WatchEvent{type, object});
+  }
+  cv_.notify_all();
+}
+
+void FakeApi::DeliverLocked(const std::string& resource, const kube::WatchEvent& event) {
   for (auto& w : watchers_) {
     if (!w->active || w->resource != resource) continue;
-    if (!w->ns.empty() && kube::GetNamespace(object) != w->ns) continue;
-    w->callbacks.on_event(kube::WatchEvent{type, object});
+    if (!w->ns.empty() && kube::GetNamespace(event.object) != w->ns) continue;
+    w->callbacks.on_event(kube::WatchEvent(event));
   }
+}
+
+void FakeApi::HoldWatchEvents(const std::string& resource, bool hold) {
+  std::lock_guard lock(mu_);
+  if (hold) {
+    held_.insert(resource);
+    return;
+  }
+  held_.erase(resource);
+  std::vector<std::pair<std::string, kube::WatchEvent>> still_held;
+  for (auto& [r, event] : held_events_) {
+    if (r == resource) {
+      DeliverLocked(r, event);
+    } else {
+      still_held.emplace_back(std::move(r), std::move(event));
+    }
+  }
+  held_events_ = std::move(still_held);
   cv_.notify_all();
 }
 

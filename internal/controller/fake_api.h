@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,9 @@ class FakeApi final : public ApiClient, public kube::ClusterClient, public kube:
               const std::function<void(Json&)>& mutate);
   // Makes a pod Ready (with an IP) or not Ready.
   void SetPodReady(const std::string& ns, const std::string& name, bool ready);
+  // While held, watch events of `resource` ("pods", ...) are kept back from every watcher (the
+  // caches lag the server); releasing delivers them in order.
+  void HoldWatchEvents(const std::string& resource, bool hold);
   // Blocks until `condition` holds (it is checked after every change) or 20 s of real time
   // pass as a safety net; returns whether it held.
   bool WaitFor(const std::function<bool()>& condition);
@@ -82,6 +86,7 @@ class FakeApi final : public ApiClient, public kube::ClusterClient, public kube:
   };
 
   void EmitLocked(const std::string& resource, kube::WatchEventType type, const Json& object);
+  void DeliverLocked(const std::string& resource, const kube::WatchEvent& event);
   void RemoveLocked(const std::string& resource, const std::string& key);
   void CommitLocked(const std::string& resource, const std::string& key, Json object);
   void CountLocked(const std::string& verb, const std::string& resource);
@@ -89,15 +94,17 @@ class FakeApi final : public ApiClient, public kube::ClusterClient, public kube:
 
   std::mutex mu_;
   std::condition_variable cv_;
-  int64_t rv_ = 1000;                                           // guarded by mu_
-  int64_t uid_ = 0;                                             // guarded by mu_
-  bool auto_ready_ = true;                                      // guarded by mu_
-  std::map<std::string, std::map<std::string, Json>> objects_;  // resource -> key; guarded
-  std::vector<std::shared_ptr<Watcher>> watchers_;              // guarded by mu_
-  std::vector<std::pair<std::string, kube::WatchEvent>> log_;   // guarded by mu_
-  std::map<std::pair<std::string, std::string>, int> writes_;   // guarded by mu_
-  std::vector<RecordedEvent> events_;                           // guarded by mu_
-  std::vector<std::pair<std::string, std::string>> records_;    // guarded by mu_
+  int64_t rv_ = 1000;                                                  // guarded by mu_
+  int64_t uid_ = 0;                                                    // guarded by mu_
+  bool auto_ready_ = true;                                             // guarded by mu_
+  std::map<std::string, std::map<std::string, Json>> objects_;         // resource -> key; guarded
+  std::vector<std::shared_ptr<Watcher>> watchers_;                     // guarded by mu_
+  std::vector<std::pair<std::string, kube::WatchEvent>> log_;          // guarded by mu_
+  std::set<std::string> held_;                                         // guarded by mu_
+  std::vector<std::pair<std::string, kube::WatchEvent>> held_events_;  // guarded by mu_
+  std::map<std::pair<std::string, std::string>, int> writes_;          // guarded by mu_
+  std::vector<RecordedEvent> events_;                                  // guarded by mu_
+  std::vector<std::pair<std::string, std::string>> records_;           // guarded by mu_
   kube::testing::FakeLeaseApi leases_;
 };
 

@@ -60,6 +60,7 @@ StatusOr<kube::Result> PoolReconciler::Reconcile(const kube::Request& request) {
       std::lock_guard lock(status_mu_);
       last_status_write_.erase(key);
     }
+    expectations_.Forget(key);
     if (ctx_.directory.BatchesOfPool(key).empty()) ctx_.allocations.Forget(key);
     ctx_.metrics.RemovePool(request.ns, request.name);
     return kube::Result::Done();
@@ -83,7 +84,17 @@ StatusOr<kube::Result> PoolReconciler::Reconcile(const kube::Request& request) {
   std::set<std::string, std::less<>> existing;
   for (const auto& [name, view] : pool.pods) existing.insert(name);
   ledger->ForgetRetired(existing);
-  Status resized = Resize(pool);
+  const bool settled = expectations_.Satisfied(
+      key,
+      [&](const std::string& name) {
+        auto it = pool.pods.find(name);
+        if (it == pool.pods.end()) return scheduler::CachedPod::kAbsent;
+        return it->second.terminating ? scheduler::CachedPod::kTerminating
+                                      : scheduler::CachedPod::kPresent;
+      },
+      ctx_.clock.Now());
+  // Unsettled: the pod events still to come wake this Pool again (it owns its pods).
+  Status resized = settled ? Resize(pool) : Status::Ok();
 
   std::vector<scheduler::PodView> views;
   std::vector<bool> allocated;
@@ -102,6 +113,8 @@ StatusOr<kube::Result> PoolReconciler::Reconcile(const kube::Request& request) {
   OSBX_RETURN_IF_ERROR(recycled);
   OSBX_RETURN_IF_ERROR(resized);
   if (status_due > Clock::Duration::zero()) return kube::Result::After(status_due);
+  // A safety net only: the awaited pod events normally wake the Pool long before.
+  if (!settled) return kube::Result::After(std::chrono::seconds(1));
   return kube::Result::Done();
 }
 
@@ -150,6 +163,7 @@ Status PoolReconciler::CreatePods(PoolState& pool, int32_t count) {
       if (s.code() != StatusCode::kInvalid && retry.ok()) retry = s;
     }
   });
+  expectations_.ExpectCreated(pool.key, created, ctx_.clock.Now());
   if (!created.empty()) {
     ctx_.events.Event(pool.obj, EventType::kNormal, kReasonSuccessfulCreate,
                       "created " + std::to_string(created.size()) + " pods: " + JoinNames(created));
@@ -188,6 +202,7 @@ Status PoolReconciler::DeletePods(PoolState& pool,
     }
   });
   for (const auto& [reason, names] : by_reason) {
+    expectations_.ExpectDeleted(pool.key, names, ctx_.clock.Now());
     ctx_.events.Event(
         pool.obj, EventType::kNormal, kReasonPodDeleted,
         "deleted " + std::to_string(names.size()) + " pods (" + reason + "): " + JoinNames(names));

@@ -7,9 +7,11 @@
 //     them, and a terminating batch whose pods are all recycled loses its pool-allocation
 //     finalizer in that same patch;
 //   - recycles pods still held by BatchSandboxes that vanished (orphans);
-//   - sizes the pool (DecideSizing): parallel creates of pods named up front, labelled with the
-//     pool name and template revision and controlled by the Pool; deletions least useful first;
-//     rolling update of idle pods; eviction; replacement of dead pods;
+//   - sizes the pool (DecideSizing) once its cache shows every pod it created or deleted itself
+//     (PoolExpectations; sizing from a lagging cache would overshoot poolMax): parallel creates of
+//     pods named up front, labelled with the pool name and template revision and controlled by the
+//     Pool; deletions least useful first; rolling update of idle pods; eviction; replacement of
+//     dead pods;
 //   - carries a finalizer from its first reconcile, which a deleting Pool drops as soon as no
 //     BatchSandbox holds its pods (a WaitingForSandboxes condition says which still do); a
 //     deleting Pool creates nothing;
@@ -25,6 +27,7 @@
 #include "api/v1alpha1/types_generated.h"
 #include "internal/controller/context.h"
 #include "internal/scheduler/ledger.h"
+#include "internal/scheduler/pool_expectations.h"
 #include "internal/scheduler/pool_sizing.h"
 #include "pkg/kube/runtime/reconciler.h"
 
@@ -83,6 +86,8 @@ class PoolReconciler final : public kube::Reconciler {
   ControllerContext& ctx_;
   const uint64_t seed_;
   std::atomic<uint64_t> creates_{0};  // varies the name seed between reconciles
+  // Creates and deletes not yet in the pod cache: a Pool is sized only once it sees them all.
+  scheduler::PoolExpectations expectations_;
   std::mutex status_mu_;
   // When each pool's status was last written; guarded by status_mu_.
   std::map<std::string, Clock::TimePoint, std::less<>> last_status_write_;
