@@ -1,6 +1,7 @@
 // API semantics checked over the server's real HTTPS front end: the pods/binding subresource
-// (what a scheduler or the simulated node uses to assign a pod), a dry-run apply that would
-// create an object, and which lists are exact reads of an older resourceVersion.
+// (what a scheduler or the simulated node uses to assign a pod), the validation of built-in pods
+// and namespaces, a dry-run apply that would create an object, and which lists are exact reads of
+// an older resourceVersion.
 
 #include <gtest/gtest.h>
 
@@ -165,6 +166,161 @@ TEST_F(HttpApiTest, DiscoveryListsThePodsBindingSubresource) {
     }
   }
   EXPECT_TRUE(found) << list.dump();
+}
+
+// ---- built-in validation ---------------------------------------------------------------------
+
+Json PodWithSpec(const std::string& name, Json spec) {
+  return {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", name}}}, {"spec", spec}};
+}
+
+Json Container(const std::string& name, const std::string& image = "busybox") {
+  Json c = Json::object();
+  if (!name.empty()) c["name"] = name;
+  if (!image.empty()) c["image"] = image;
+  return c;
+}
+
+// The (reason, field) pairs of a 422's causes, in order.
+std::vector<std::pair<std::string, std::string>> Causes(const Json& error) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Json& c : error["details"]["causes"]) out.emplace_back(c["reason"], c["field"]);
+  return out;
+}
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+TEST_F(HttpApiTest, PodWithoutContainersIsInvalidAndNotStored) {
+  FetchResult r = Call(kPods, "POST", PodWithSpec("x", Json::object()).dump());
+  ASSERT_EQ(r.status, 422) << r.body;
+  Json error = Body(r);
+  EXPECT_EQ(error["reason"], "Invalid");
+  EXPECT_EQ(error["message"], "Pod \"x\" is invalid: spec.containers: Required value");
+  EXPECT_EQ(error["details"]["kind"], "Pod");
+  EXPECT_EQ(error["details"]["name"], "x");
+  EXPECT_EQ(Causes(error), (Pairs{{"FieldValueRequired", "spec.containers"}}));
+  EXPECT_EQ(error["details"]["causes"][0]["message"], "Required value");
+  EXPECT_EQ(Call(kPods, "POST", PodWithSpec("x", {{"containers", Json::array()}}).dump()).status,
+            422);
+  EXPECT_EQ(Call(std::string(kPods) + "/x").status, 404);
+}
+
+TEST_F(HttpApiTest, ContainerNameAndImageAreRequired) {
+  Json spec = {{"containers", {Container("", "")}}};
+  FetchResult r = Call(kPods, "POST", PodWithSpec("x", spec).dump());
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(Body(r)["message"],
+            "Pod \"x\" is invalid: [spec.containers[0].name: Required value, "
+            "spec.containers[0].image: Required value]");
+  EXPECT_EQ(Causes(Body(r)), (Pairs{{"FieldValueRequired", "spec.containers[0].name"},
+                                    {"FieldValueRequired", "spec.containers[0].image"}}));
+}
+
+TEST_F(HttpApiTest, ContainerNamesMustBeDns1123Labels) {
+  Json spec = {{"containers", {Container("web"), Container("Web_1")}},
+               {"initContainers", {Container("a.b")}}};
+  FetchResult r = Call(kPods, "POST", PodWithSpec("x", spec).dump());
+  ASSERT_EQ(r.status, 422) << r.body;
+  Json error = Body(r);
+  EXPECT_EQ(Causes(error), (Pairs{{"FieldValueInvalid", "spec.containers[1].name"},
+                                  {"FieldValueInvalid", "spec.initContainers[0].name"}}));
+  EXPECT_EQ(error["details"]["causes"][0]["message"],
+            "Invalid value: \"Web_1\": a lowercase RFC 1123 label must consist of lower case "
+            "alphanumeric characters or '-', and must start and end with an alphanumeric "
+            "character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+            "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')");
+  EXPECT_EQ(error["details"]["causes"][1]["message"],
+            "Invalid value: \"a.b\": must not contain dots");
+}
+
+TEST_F(HttpApiTest, ContainerNamesAreUniqueAcrossContainersAndInitContainers) {
+  Json spec = {{"containers", {Container("app"), Container("app")}},
+               {"initContainers", {Container("setup"), Container("app")}}};
+  FetchResult r = Call(kPods, "POST", PodWithSpec("x", spec).dump());
+  ASSERT_EQ(r.status, 422) << r.body;
+  Json error = Body(r);
+  EXPECT_EQ(Causes(error), (Pairs{{"FieldValueDuplicate", "spec.containers[1].name"},
+                                  {"FieldValueDuplicate", "spec.initContainers[1].name"}}));
+  EXPECT_EQ(error["details"]["causes"][0]["message"], "Duplicate value: \"app\"");
+}
+
+TEST_F(HttpApiTest, RestartPolicyMustBeAlwaysOnFailureOrNever) {
+  Json spec = {{"containers", {Container("c")}}, {"restartPolicy", "Sometimes"}};
+  FetchResult r = Call(kPods, "POST", PodWithSpec("x", spec).dump());
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(Body(r)["message"],
+            "Pod \"x\" is invalid: spec.restartPolicy: Unsupported value: \"Sometimes\": "
+            "supported values: \"Always\", \"OnFailure\", \"Never\"");
+  EXPECT_EQ(Causes(Body(r)), (Pairs{{"FieldValueNotSupported", "spec.restartPolicy"}}));
+}
+
+TEST_F(HttpApiTest, ValidPodWithFieldsTheServerDoesNotModelIsAccepted) {
+  Json spec = {{"containers",
+                {{{"name", "app"},
+                  {"image", "nginx:1.27"},
+                  {"ports", {{{"containerPort", 80}}}},
+                  {"resources", {{"limits", {{"cpu", "1"}}}}}}}},
+               {"initContainers", {Container("setup")}},
+               {"restartPolicy", "Never"},
+               {"tolerations", {{{"operator", "Exists"}}}},
+               {"nodeSelector", {{"disk", "ssd"}}}};
+  FetchResult r = Call(kPods, "POST", PodWithSpec("ok", spec).dump());
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(Body(r)["spec"]["tolerations"], spec["tolerations"]);
+  EXPECT_EQ(Body(r)["spec"]["restartPolicy"], "Never");
+}
+
+TEST_F(HttpApiTest, UpdatesAndPatchesThatBreakThePodSpecAreInvalid) {
+  Json created = CreatePod("p");
+  std::string path = std::string(kPods) + "/p";
+  FetchResult patched =
+      Call(path, "PATCH", R"({"spec":{"containers":null}})", "application/merge-patch+json");
+  ASSERT_EQ(patched.status, 422) << patched.body;
+  EXPECT_EQ(Body(patched)["message"], "Pod \"p\" is invalid: spec.containers: Required value");
+  FetchResult json_patch =
+      Call(path, "PATCH", R"([{"op":"remove","path":"/spec/containers/0/image"}])",
+           "application/json-patch+json");
+  ASSERT_EQ(json_patch.status, 422) << json_patch.body;
+  EXPECT_EQ(Causes(Body(json_patch)), (Pairs{{"FieldValueRequired", "spec.containers[0].image"}}));
+
+  Json update = created;
+  update["spec"]["containers"].push_back(Container("c"));
+  FetchResult put = Call(path, "PUT", update.dump());
+  ASSERT_EQ(put.status, 422) << put.body;
+  EXPECT_EQ(Causes(Body(put)), (Pairs{{"FieldValueDuplicate", "spec.containers[1].name"}}));
+  EXPECT_EQ(Body(Call(path))["metadata"]["resourceVersion"],
+            created["metadata"]["resourceVersion"]);
+}
+
+TEST_F(HttpApiTest, StatusAndMetadataWritesOfAPodStayAccepted) {
+  CreatePod("p");
+  std::string path = std::string(kPods) + "/p";
+  FetchResult status = Call(path + "/status", "PATCH", R"({"status":{"phase":"Running"}})",
+                            "application/merge-patch+json");
+  ASSERT_EQ(status.status, 200) << status.body;
+  EXPECT_EQ(Body(status)["status"]["phase"], "Running");
+  FetchResult labels =
+      Call(path, "PATCH", R"({"metadata":{"labels":{"a":"b"}}})", "application/merge-patch+json");
+  ASSERT_EQ(labels.status, 200) << labels.body;
+  EXPECT_EQ(Body(labels)["metadata"]["labels"]["a"], "b");
+}
+
+TEST_F(HttpApiTest, NamespaceNamesMustBeDns1123Labels) {
+  const char* kNamespaces = "/api/v1/namespaces";
+  auto ns = [](const std::string& name) {
+    return Json({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}})
+        .dump();
+  };
+  FetchResult dotted = Call(kNamespaces, "POST", ns("team.a"));
+  ASSERT_EQ(dotted.status, 422) << dotted.body;
+  EXPECT_EQ(Body(dotted)["message"],
+            "Namespace \"team.a\" is invalid: metadata.name: Invalid value: \"team.a\": must "
+            "not contain dots");
+  EXPECT_EQ(Causes(Body(dotted)), (Pairs{{"FieldValueInvalid", "metadata.name"}}));
+  EXPECT_EQ(Body(dotted)["details"]["kind"], "Namespace");
+  EXPECT_EQ(Call(kNamespaces, "POST", ns("Team")).status, 422);
+  EXPECT_EQ(Call(std::string(kNamespaces) + "/team.a").status, 404);
+  EXPECT_EQ(Call(kNamespaces, "POST", ns("team-a")).status, 201);
 }
 
 // ---- exact reads ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "internal/standalone/apiserver/api_server.h"
+#include "internal/standalone/apiserver/builtin_validation.h"
 #include "internal/standalone/apiserver/managed_fields.h"
 #include "internal/standalone/apiserver/meta_util.h"
 #include "internal/standalone/apiserver/object_codec.h"
@@ -88,6 +89,19 @@ ApiError CrdInvalid(const Json& crd, const Status& status) {
                            MetaString(crd, "name"), status.causes());
 }
 
+// The built-in kinds' spec rules for an update of the main resource. Only a write that changes
+// the spec is checked, so metadata-only writes (finalizers, owner references, labels) still
+// succeed on an object stored before these rules existed; subresources (status, binding) never
+// carry a spec change of their own.
+ApiOr<bool> ValidateBuiltinUpdate(const ResourceInfo& resource, const Json& old_object,
+                                  const Json& result, const std::string& subresource) {
+  if (resource.crd || !subresource.empty()) return true;
+  if (SpecPart(result, true) == SpecPart(old_object, true)) return true;
+  std::vector<StatusCause> causes = ValidateBuiltinSpec(resource.group, resource.resource, result);
+  if (causes.empty()) return true;
+  return ApiError::Invalid(resource.kind, resource.group, MetaString(old_object, "name"), causes);
+}
+
 }  // namespace
 
 std::string ApiServer::Serialize(const ResourceInfo& resource, Json object) const {
@@ -138,10 +152,14 @@ ApiOr<Json> ApiServer::PrepareCreate(const ResourceInfo& resource, const std::st
                             ApplyFieldValidation(resource, options.field_validation, object,
                                                  options.warnings, options.duplicate_fields));
   (void)validated;
-  std::vector<StatusCause> name_causes = kube::ValidateObjectName(object);
-  if (!name_causes.empty()) {
-    return ApiError::Invalid(resource.kind, resource.group, MetaString(object, "name"),
-                             name_causes);
+  std::vector<StatusCause> causes = ValidateBuiltinName(resource.group, resource.resource, object);
+  if (!resource.crd) {
+    for (StatusCause& cause : ValidateBuiltinSpec(resource.group, resource.resource, object)) {
+      causes.push_back(std::move(cause));
+    }
+  }
+  if (!causes.empty()) {
+    return ApiError::Invalid(resource.kind, resource.group, MetaString(object, "name"), causes);
   }
   for (const char* key : {"uid", "resourceVersion", "generation", "creationTimestamp",
                           "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"}) {
@@ -265,6 +283,9 @@ ApiOr<std::optional<Json>> ApiServer::PrepareUpdate(const ResourceInfo& resource
     }
     result["status"] = status;
   }
+  OSBX_API_ASSIGN_OR_RETURN(bool valid,
+                            ValidateBuiltinUpdate(resource, old_object, result, subresource));
+  (void)valid;
   if (resource.crd) {
     resource.schema->ApplyDefaults(result);
     Json old_defaulted = old_object;
