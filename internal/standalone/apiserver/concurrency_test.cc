@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include "internal/standalone/apiserver/standalone_server.h"
+#include "internal/standalone/apiserver/server_test_fixture.h"
 #include "internal/utils/json.h"
 #include "pkg/http/test_client.h"
 
@@ -30,44 +30,9 @@ constexpr const char* kLeasePrefix = "/coordination.k8s.io/leases/default/";
 // Only a guard against hanging: every wait below ends as soon as its condition holds.
 constexpr auto kGuard = std::chrono::seconds(60);
 
-// Parameter: async_writes.
-class ConcurrencyTest : public ::testing::TestWithParam<bool> {
+class ConcurrencyTest : public testing::ServerTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           fmt::format("osbx-apiserver-concurrency-{}-{}-{}", ::getpid(),
-                       ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-                       GetParam() ? "async" : "sync");
-    fs::remove_all(dir_);
-    StandaloneOptions options;
-    options.data_dir = dir_.string();
-    options.port = 0;
-    options.async_writes = GetParam();
-    auto server = StandaloneServer::Open(options);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(*server);
-    ASSERT_TRUE(server_->Start().ok());
-  }
-  void TearDown() override {
-    if (server_) server_->Stop();
-    server_.reset();
-    fs::remove_all(dir_);
-  }
-
-  FetchOptions Options(std::string method = "GET", std::string body = "") const {
-    FetchOptions options;
-    options.method = std::move(method);
-    options.body = std::move(body);
-    options.ca_pem = server_->ca_pem();
-    options.headers = {"Authorization: Bearer " + server_->token(),
-                       "Content-Type: application/json", "Accept: application/json"};
-    return options;
-  }
-
-  FetchResult Call(CurlClient& client, const std::string& path, std::string method = "GET",
-                   std::string body = "") const {
-    return client.Fetch(server_->url() + path, Options(std::move(method), std::move(body)));
-  }
+  ConcurrencyTest() : ServerTest("concurrency") {}
 
   static std::string Lease(const std::string& name, const Json& owner = nullptr) {
     Json lease = {{"apiVersion", "coordination.k8s.io/v1"},
@@ -82,9 +47,6 @@ class ConcurrencyTest : public ::testing::TestWithParam<bool> {
     }
     return lease.dump();
   }
-
-  fs::path dir_;
-  std::unique_ptr<StandaloneServer> server_;
 };
 
 TEST_P(ConcurrencyTest, ConcurrentCreatesAreAllAcknowledgedAndDurable) {

@@ -3,7 +3,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -12,22 +11,6 @@
 
 namespace osbx::standalone {
 namespace {
-
-const std::set<std::string, std::less<>> kObjectMetaFields = {"name",
-                                                              "generateName",
-                                                              "namespace",
-                                                              "selfLink",
-                                                              "uid",
-                                                              "resourceVersion",
-                                                              "generation",
-                                                              "creationTimestamp",
-                                                              "deletionTimestamp",
-                                                              "deletionGracePeriodSeconds",
-                                                              "labels",
-                                                              "annotations",
-                                                              "ownerReferences",
-                                                              "finalizers",
-                                                              "managedFields"};
 
 std::string GoJsonError(const nlohmann::json::parse_error& e, std::string_view text) {
   size_t byte = e.byte > 0 ? e.byte - 1 : 0;
@@ -227,7 +210,7 @@ ApiOr<bool> ApplyFieldValidation(const ResourceInfo& resource, std::string_view 
     Json& meta = object["metadata"];
     std::vector<std::string> drop;
     for (auto it = meta.begin(); it != meta.end(); ++it) {
-      if (!kObjectMetaFields.count(it.key())) drop.push_back(it.key());
+      if (!IsObjectMetaField(it.key())) drop.push_back(it.key());
     }
     for (const std::string& key : drop) {
       meta.erase(key);

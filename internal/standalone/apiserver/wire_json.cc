@@ -1,5 +1,6 @@
 #include "internal/standalone/apiserver/wire_json.h"
 
+#include <algorithm>
 #include <array>
 
 namespace osbx::standalone {
@@ -108,6 +109,11 @@ OrderedJson ToOrdered(const Json& value) {
     default:
       return OrderedJson::parse(value.dump());
   }
+}
+
+bool IsObjectMetaField(std::string_view field) {
+  return !field.empty() && std::find(kObjectMetaOrder.begin(), kObjectMetaOrder.end(), field) !=
+                               kObjectMetaOrder.end();
 }
 
 OrderedJson OrderObjectMeta(const Json& metadata) {

@@ -18,6 +18,9 @@ std::string GoJson(const OrderedJson& value);
 // Escapes `<`, `>`, `&`, U+2028 and U+2029 in already encoded JSON text, in place.
 void EscapeGoHtml(std::string& json_text);
 
+// Whether `field` is one of ObjectMeta's fields (the ones OrderObjectMeta orders).
+bool IsObjectMetaField(std::string_view field);
+
 // ObjectMeta in Go struct order (name, generateName, namespace, ..., managedFields).
 OrderedJson OrderObjectMeta(const Json& metadata);
 

@@ -15,7 +15,7 @@
 
 #include <fmt/format.h>
 
-#include "internal/standalone/apiserver/standalone_server.h"
+#include "internal/standalone/apiserver/server_test_fixture.h"
 #include "internal/utils/json.h"
 #include "pkg/http/test_client.h"
 
@@ -34,40 +34,9 @@ constexpr const char* kJsonPatch = "application/json-patch+json";
 constexpr const char* kStrategic = "application/strategic-merge-patch+json";
 constexpr const char* kApply = "application/apply-patch+yaml";
 
-// Parameter: async_writes.
-class WriteRetryTest : public ::testing::TestWithParam<bool> {
+class WriteRetryTest : public testing::ServerTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           fmt::format("osbx-apiserver-retry-{}-{}-{}", ::getpid(),
-                       ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-                       GetParam() ? "async" : "sync");
-    fs::remove_all(dir_);
-    StandaloneOptions options;
-    options.data_dir = dir_.string();
-    options.port = 0;
-    options.async_writes = GetParam();
-    auto server = StandaloneServer::Open(options);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(*server);
-    ASSERT_TRUE(server_->Start().ok());
-  }
-  void TearDown() override {
-    if (server_) server_->Stop();
-    server_.reset();
-    fs::remove_all(dir_);
-  }
-
-  FetchResult Call(CurlClient& client, const std::string& path, std::string method = "GET",
-                   std::string body = "", std::string content_type = "application/json") const {
-    FetchOptions options;
-    options.method = std::move(method);
-    options.body = std::move(body);
-    options.ca_pem = server_->ca_pem();
-    options.headers = {"Authorization: Bearer " + server_->token(), "Content-Type: " + content_type,
-                       "Accept: application/json"};
-    return client.Fetch(server_->url() + path, options);
-  }
+  WriteRetryTest() : ServerTest("retry") {}
 
   // Creates a lease and returns it as stored.
   Json CreateLease(CurlClient& client, const std::string& name,
@@ -93,9 +62,6 @@ class WriteRetryTest : public ::testing::TestWithParam<bool> {
     }
     for (std::thread& w : workers) w.join();
   }
-
-  fs::path dir_;
-  std::unique_ptr<StandaloneServer> server_;
 };
 
 // Counts answers by HTTP status; the test thread reads it after the writers joined.
