@@ -192,18 +192,26 @@ StatusOr<ScaleRun> RunShape(const ScaleOptions& options, int batch_size) {
   run.rss_mib = RssMiB(controller.pid());
 
   controller.Kill(SIGKILL);
+  std::vector<std::string> restart_args;
+  std::stringstream prefix(options.restart_prefix);
+  for (std::string word; prefix >> word;) restart_args.push_back(word);
+  restart_args.insert(restart_args.end(), controller_args.begin(), controller_args.end());
   t = Clock::now();
   OSBX_ASSIGN_OR_RETURN(controller,
-                        Child::Spawn(controller_args, (dir / "controller.log").string()));
+                        Child::Spawn(restart_args, (dir / "controller-restart.log").string()));
   OSBX_RETURN_IF_ERROR(client->Create(kBatches, "default", Batch("probe", 1)).status());
   std::optional<SteadyTime> served = watcher->WaitDelivered("probe", milliseconds(600000));
   if (!served) return UnavailableError("the restarted controller served nothing in 10 min");
   run.restart_ms = std::chrono::duration<double, std::milli>(*served - t).count();
   run.rss_after_restart_mib = RssMiB(controller.pid());
-  controller.Kill(SIGKILL);
+  controller.Kill(options.restart_prefix.empty() ? SIGKILL : SIGINT);
   server.Kill(SIGTERM);
-  std::error_code ignored;
-  fs::remove_all(dir, ignored);
+  if (options.keep_dir) {
+    fmt::print("(d) run directory kept: {}\n", dir.string());
+  } else {
+    std::error_code ignored;
+    fs::remove_all(dir, ignored);
+  }
   return run;
 }
 
@@ -216,6 +224,9 @@ void AddScaleFlags(CLI::App& app, ScaleOptions& options) {
       ->capture_default_str();
   app.add_option("--controller-binary", options.controller_binary,
                  "(d) opensandbox-controller to run (default: beside this binary)");
+  app.add_option("--scale-restart-prefix", options.restart_prefix,
+                 "(d) command words before the restarted controller's, e.g. a profiler");
+  app.add_flag("--scale-keep-dir", options.keep_dir, "(d) keep the run's data dir and logs");
   app.add_option("--scale-create-parallelism", options.create_parallelism,
                  "(d) concurrent BatchSandbox creates")
       ->capture_default_str();

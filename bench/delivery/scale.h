@@ -20,6 +20,10 @@ struct ScaleOptions {
   std::string batch_sizes = "1000,1";
   std::string controller_binary;  // default: opensandbox-controller beside this binary
   int create_parallelism = 16;    // the benchmark's own concurrent creates
+  // Command words put before the restarted controller's (e.g. "perf record -g -o FILE --"),
+  // for profiling the restart; empty: none.
+  std::string restart_prefix;
+  bool keep_dir = false;  // keep the run's data dir and logs (its path is printed)
 };
 
 void AddScaleFlags(CLI::App& app, ScaleOptions& options);

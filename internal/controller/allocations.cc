@@ -11,12 +11,13 @@
 
 namespace osbx::controller {
 
-std::vector<PoolRebuildReport> Allocations::RebuildAll(const std::vector<Json>& batch_sandboxes) {
+std::vector<PoolRebuildReport> Allocations::RebuildAll(
+    const std::vector<kube::ObjectPtr>& batch_sandboxes) {
   std::map<std::string, std::vector<scheduler::RecordSource>> by_pool;
-  for (const Json& batch : batch_sandboxes) {
-    std::string pool_key = PoolKeyOf(batch);
+  for (const kube::ObjectPtr& batch : batch_sandboxes) {
+    std::string pool_key = PoolKeyOf(*batch);
     if (pool_key.empty()) continue;
-    by_pool[pool_key].push_back(scheduler::RecordSourceFromBatchSandbox(batch));
+    by_pool[pool_key].push_back(scheduler::RecordSourceFromBatchSandbox(*batch));
   }
   std::vector<PoolRebuildReport> reports;
   std::lock_guard lock(mu_);
@@ -68,6 +69,34 @@ void Allocations::Forget(std::string_view pool_key) {
   if (auto it = gone_.find(pool_key); it != gone_.end()) gone_.erase(it);
 }
 
+namespace {
+
+// "namespace/pool" and the Pool's uid when `pod`'s controller is a Pool.
+std::optional<std::pair<std::string, std::string>> PoolOfPod(const Json& pod) {
+  std::optional<kube::OwnerReference> owner = kube::GetControllerOf(pod);
+  if (!owner || owner->kind != "Pool" ||
+      owner->api_version.rfind("sandbox.opensandbox.io/", 0) != 0) {
+    return std::nullopt;
+  }
+  return std::make_pair(kube::NamespacedKey(kube::GetNamespace(pod), owner->name), owner->uid);
+}
+
+}  // namespace
+
+void Allocations::PodSeen(const Json& pod) {
+  auto pool = PoolOfPod(pod);
+  if (!pool) return;
+  ledger_.ForPool(pool->first)
+      ->ObservePod(std::make_shared<const scheduler::PodView>(scheduler::FromPod(pod)),
+                   pool->second);
+}
+
+void Allocations::PodGone(const Json& pod) {
+  auto pool = PoolOfPod(pod);
+  if (!pool) return;
+  ledger_.ForPool(pool->first)->ForgetPod(kube::GetName(pod));
+}
+
 void Allocations::BatchGone(const std::string& pool_key, const std::string& uid) {
   if (pool_key.empty()) return;
   if (auto ledger = Existing(pool_key)) ledger->ForgetBatch(uid);
@@ -89,10 +118,29 @@ void Allocations::ForgetGone(std::string_view pool_key, const std::string& uid) 
   if (it->second.empty()) gone_.erase(it);
 }
 
-LedgerRebuilder::LedgerRebuilder(Allocations& allocations, ApiClient& api,
+LedgerRebuilder::LedgerRebuilder(Allocations& allocations, ListFunc list_batches,
                                  kube::EventRecorder& events, std::chrono::milliseconds settle,
                                  const Clock& clock)
-    : allocations_(allocations), api_(api), events_(events), settle_(settle), clock_(clock) {}
+    : allocations_(allocations),
+      list_batches_(std::move(list_batches)),
+      events_(events),
+      settle_(settle),
+      clock_(clock),
+      created_(clock.Now()) {}
+
+LedgerRebuilder::ListFunc LedgerRebuilder::ListThrough(ApiClient& api) {
+  return [&api]() -> StatusOr<std::vector<kube::ObjectPtr>> {
+    OSBX_ASSIGN_OR_RETURN(std::vector<Json> listed, api.ListAll(BatchSandboxResource()));
+    std::vector<kube::ObjectPtr> out;
+    out.reserve(listed.size());
+    for (Json& b : listed) out.push_back(std::make_shared<const Json>(std::move(b)));
+    return out;
+  };
+}
+
+LedgerRebuilder::ListFunc LedgerRebuilder::ReadCache(const kube::Indexer& cache) {
+  return [&cache]() -> StatusOr<std::vector<kube::ObjectPtr>> { return cache.List(); };
+}
 
 bool LedgerRebuilder::Stop(Clock::TimePoint) {
   std::lock_guard lock(mu_);
@@ -102,10 +150,10 @@ bool LedgerRebuilder::Stop(Clock::TimePoint) {
 }
 
 bool LedgerRebuilder::Settle() {
-  if (settle_.count() <= 0) return true;
+  const Clock::TimePoint deadline = created_ + settle_;
+  if (settle_.count() <= 0 || clock_.Now() >= deadline) return true;
   OSBX_LOG_INFO("waiting for writes of a previous controller process to land",
                 {"settle", std::to_string(settle_.count()) + "ms"});
-  const Clock::TimePoint deadline = clock_.Now() + settle_;
   std::unique_lock lock(mu_);
   while (!stopping_ && clock_.Now() < deadline) clock_.WaitUntil(cv_, lock, deadline);
   return !stopping_;
@@ -113,9 +161,9 @@ bool LedgerRebuilder::Settle() {
 
 Status LedgerRebuilder::Start() {
   if (!Settle()) return Status::Ok();
-  OSBX_ASSIGN_OR_RETURN(std::vector<Json> batches, api_.ListAll(BatchSandboxResource()));
+  OSBX_ASSIGN_OR_RETURN(std::vector<kube::ObjectPtr> batches, list_batches_());
   std::map<std::string, const Json*> by_uid;
-  for (const Json& b : batches) by_uid[std::string(kube::GetUid(b))] = &b;
+  for (const kube::ObjectPtr& b : batches) by_uid[std::string(kube::GetUid(*b))] = b.get();
   std::vector<PoolRebuildReport> reports = allocations_.RebuildAll(batches);
   size_t conflicts = 0, quarantined = 0;
   for (const PoolRebuildReport& r : reports) {

@@ -23,6 +23,7 @@
 #include "internal/utils/clock.h"
 #include "internal/utils/json.h"
 #include "internal/utils/status.h"
+#include "pkg/kube/cache/indexer.h"
 #include "pkg/kube/runtime/events.h"
 #include "pkg/kube/runtime/runnable.h"
 
@@ -42,7 +43,7 @@ class Allocations {
 
   // Rebuilds every pool named by `batch_sandboxes` (a consistent list of all of them) and opens
   // the gate. Pools no batch names start empty when first used.
-  std::vector<PoolRebuildReport> RebuildAll(const std::vector<Json>& batch_sandboxes);
+  std::vector<PoolRebuildReport> RebuildAll(const std::vector<kube::ObjectPtr>& batch_sandboxes);
   bool ready() const;
 
   // The ledger of "namespace/pool". Unavailable before RebuildAll. A ledger not rebuilt yet is
@@ -53,6 +54,11 @@ class Allocations {
   std::shared_ptr<scheduler::PoolLedger> Existing(std::string_view pool_key);
   // The Pool is gone and no batch refers to it.
   void Forget(std::string_view pool_key);
+
+  // Feeds a pool's ledger with the pool pods the cache shows (see PoolLedger::ObservePod): the
+  // pod informer calls these for every pod, before any controller hears of the event.
+  void PodSeen(const Json& pod);
+  void PodGone(const Json& pod);
 
   // A BatchSandbox of the pool left the API: forget its waiting demand, and remember it so the
   // Pool recycles whatever it still held (it can no longer give its pods back itself).
@@ -70,23 +76,36 @@ class Allocations {
   std::map<std::string, std::set<std::string>, std::less<>> gone_;  // guarded by mu_
 };
 
-// Leader-only runnable: lists every BatchSandbox through `api`, rebuilds the ledgers, and records
-// an event for every conflict and quarantined record. Start blocks until done, so controllers
-// added after it start only once allocation is safe.
+// Leader-only runnable: reads every BatchSandbox, rebuilds the ledgers, and records an event for
+// every conflict and quarantined record. Start blocks until done, so controllers added after it
+// start only once allocation is safe.
 //
 // The settle delay fences off a previous controller process. A record patch that process sent
 // just before it died can still reach the API server after this process has started; its
 // resourceVersion precondition does not stop it when nothing else wrote that BatchSandbox since.
-// Landing after our list, it would hold a pod our ledger believes free. Waiting `settle` before
-// the list lets such writes land first, so the list sees them. It assumes the API server handles
-// a request it has received within `settle`; with leader election the lease hand-over (the
-// lease duration) already waits longer. A process that also hosts the API server (standalone)
-// needs none: its server died with the old controllers.
+// Landing after our read, it would hold a pod our ledger believes free. The rebuild therefore
+// reads a state no older than `settle` after the process started (the delay counts from the
+// rebuilder's construction): it assumes the API server handles a request it has received within
+// `settle`. With leader election the lease hand-over (the lease duration) already waits longer.
+// A process that also hosts the API server (standalone) needs none: its server died with the old
+// controllers.
+//
+// The controllers read the BatchSandbox informer's cache, whose first list is held back until
+// the settle deadline and reads consistently (RegisterControllers sets that up): by the time the
+// caches have synced it is such a state, so no second list of every BatchSandbox is needed.
 class LedgerRebuilder final : public kube::Runnable {
  public:
-  LedgerRebuilder(Allocations& allocations, ApiClient& api, kube::EventRecorder& events,
+  using ListFunc = std::function<StatusOr<std::vector<kube::ObjectPtr>>()>;
+
+  LedgerRebuilder(Allocations& allocations, ListFunc list_batches, kube::EventRecorder& events,
                   std::chrono::milliseconds settle = std::chrono::milliseconds(0),
                   const Clock& clock = RealClock::Get());
+  // Lists every BatchSandbox through `api` (a fresh, consistent list).
+  static ListFunc ListThrough(ApiClient& api);
+  // Reads every BatchSandbox in `cache` (see the class comment for when that is enough).
+  static ListFunc ReadCache(const kube::Indexer& cache);
+  // When the settle delay ends.
+  Clock::TimePoint settled_at() const { return created_ + settle_; }
   Status Start() override;
   // Ends a settle wait early (Start then returns without rebuilding: the process is stopping).
   bool Stop(Clock::TimePoint) override;
@@ -97,10 +116,11 @@ class LedgerRebuilder final : public kube::Runnable {
   bool Settle();
 
   Allocations& allocations_;
-  ApiClient& api_;
+  const ListFunc list_batches_;
   kube::EventRecorder& events_;
   const std::chrono::milliseconds settle_;
   const Clock& clock_;
+  const Clock::TimePoint created_;  // the settle delay runs from here
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mu_

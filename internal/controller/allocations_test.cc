@@ -77,7 +77,8 @@ class LedgerSettleTest : public ::testing::Test {
 TEST_F(LedgerSettleTest, RecordLandingDuringTheSettleDelayIsInTheRebuiltLedger) {
   const Json batch = CreateBatch();
   const Clock::TimePoint start = clock_.Now();
-  LedgerRebuilder rebuilder(allocations_, timed_, recorder_, 2s, clock_);
+  LedgerRebuilder rebuilder(allocations_, LedgerRebuilder::ListThrough(timed_), recorder_, 2s,
+                            clock_);
   auto started = std::async(std::launch::async, [&] { return rebuilder.Start(); });
   // The dying process's claim of pod-x reaches the server after the new process has started.
   api_.Mutate(BatchSandboxResource(), "default", "late", [](Json& b) {
@@ -96,7 +97,8 @@ TEST_F(LedgerSettleTest, RecordLandingDuringTheSettleDelayIsInTheRebuiltLedger) 
 }
 
 TEST_F(LedgerSettleTest, StopEndsTheSettleWaitWithoutOpeningTheGate) {
-  LedgerRebuilder rebuilder(allocations_, timed_, recorder_, 1h, clock_);
+  LedgerRebuilder rebuilder(allocations_, LedgerRebuilder::ListThrough(timed_), recorder_, 1h,
+                            clock_);
   auto started = std::async(std::launch::async, [&] { return rebuilder.Start(); });
   EXPECT_TRUE(rebuilder.Stop(clock_.Now()));
   ASSERT_TRUE(started.get().ok());
@@ -105,11 +107,22 @@ TEST_F(LedgerSettleTest, StopEndsTheSettleWaitWithoutOpeningTheGate) {
 }
 
 TEST_F(LedgerSettleTest, NoSettleDelayListsAtOnce) {
-  LedgerRebuilder rebuilder(allocations_, timed_, recorder_);
+  LedgerRebuilder rebuilder(allocations_, LedgerRebuilder::ListThrough(timed_), recorder_);
   const Clock::TimePoint start = clock_.Now();
   ASSERT_TRUE(rebuilder.Start().ok());
   ASSERT_TRUE(timed_.listed_at().has_value());
   EXPECT_EQ(*timed_.listed_at(), start);
+  EXPECT_TRUE(allocations_.ready());
+}
+
+TEST_F(LedgerSettleTest, SettleDelayRunsFromTheStartOfTheProcessNotFromTheCacheSync) {
+  LedgerRebuilder rebuilder(allocations_, LedgerRebuilder::ListThrough(timed_), recorder_, 2s,
+                            clock_);
+  clock_.Advance(3s);  // the informers took longer than the delay to sync
+  const Clock::TimePoint start = clock_.Now();
+  ASSERT_TRUE(rebuilder.Start().ok());
+  ASSERT_TRUE(timed_.listed_at().has_value());
+  EXPECT_EQ(*timed_.listed_at(), start) << "no second wait after the caches synced";
   EXPECT_TRUE(allocations_.ready());
 }
 

@@ -126,23 +126,14 @@ StatusOr<kube::Result> BatchSandboxReconciler::ReconcilePooled(const Batch& batc
     if (!compatible.ok()) {
       facts.template_incompatible = compatible.message();
     } else {
-      // Only pods the ledger could hand out are looked at; Claim checks them again under its
-      // lock. The views are shared with the cache, not copied.
-      std::vector<std::shared_ptr<const PodView>> candidates =
-          ctx_.SharedPodViewsControlledBy(kube::GetUid(*pool_obj), [&](const PodView& p) {
-            return scheduler::Allocatable(p) && !ledger->Owner(p.name).has_value();
-          });
-      std::vector<const PodView*> pool_pods;
-      pool_pods.reserve(candidates.size());
-      for (const auto& view : candidates) pool_pods.push_back(view.get());
+      // The ledger hands out from the pool pods it has observed, in hand-out order, checking
+      // them under its lock: a claim costs the same in a pool of ten pods or of 100,000.
       OSBX_ASSIGN_OR_RETURN(
-          grant, ledger->ClaimAmong(uid, static_cast<int32_t>(plan.to_serve.size()), pool_pods,
-                                    scheduler::TemplateRevision(pool->spec.pod_template)));
+          grant, ledger->ClaimObserved(uid, static_cast<int32_t>(plan.to_serve.size()),
+                                       kube::GetUid(*pool_obj),
+                                       scheduler::TemplateRevision(pool->spec.pod_template)));
       scheduler::FillIndexes(plan.record, plan.to_serve, grant.pods);
-      const std::set<std::string_view> granted(grant.pods.begin(), grant.pods.end());
-      for (const PodView* p : pool_pods) {
-        if (granted.count(p->name) != 0) in.pods.emplace(p->name, *p);
-      }
+      for (const auto& view : grant.views) in.pods.emplace(view->name, *view);
       facts.waiting = grant.shortfall;
     }
   } else if (batch.deleting || !facts.pool_found) {

@@ -26,12 +26,6 @@ std::vector<scheduler::PodView> ControllerContext::PodViewsControlledBy(
   return pod_views.ControlledBy(pods, owner_uid, keep);
 }
 
-std::vector<std::shared_ptr<const scheduler::PodView>>
-ControllerContext::SharedPodViewsControlledBy(std::string_view owner_uid,
-                                              const PodViewCache::Filter& keep) const {
-  return pod_views.SharedControlledBy(pods, owner_uid, keep);
-}
-
 std::vector<kube::ObjectPtr> ControllerContext::BatchesOfPool(std::string_view pool_key) const {
   std::vector<kube::ObjectPtr> out;
   for (const std::string& key : directory.BatchesOfPool(pool_key)) {

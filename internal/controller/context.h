@@ -54,9 +54,6 @@ struct ControllerContext {
   // only for pods that changed since the last look.
   std::vector<scheduler::PodView> PodViewsControlledBy(
       std::string_view owner_uid, const PodViewCache::Filter& keep = nullptr) const;
-  // The same, sharing the cached views (for the claim path, which reads them only).
-  std::vector<std::shared_ptr<const scheduler::PodView>> SharedPodViewsControlledBy(
-      std::string_view owner_uid, const PodViewCache::Filter& keep = nullptr) const;
   // The cached BatchSandboxes naming `pool_key` in spec.poolRef.
   std::vector<kube::ObjectPtr> BatchesOfPool(std::string_view pool_key) const;
   // The ledger rebuild inputs of a pool's batches, from the cache.

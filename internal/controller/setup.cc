@@ -125,13 +125,25 @@ class ControllersImpl final : public Controllers {
                          options.name_seed != 0 ? options.name_seed : std::random_device{}()) {}
 
   void Register(kube::Manager& manager, const ControllersOptions& options) {
+    // First of the pod handlers: a pool's ledger knows a pod before any reconcile hears of it.
+    kube::EventHandler feed;
+    feed.on_add = [this](const kube::ObjectPtr& pod) { allocations_.PodSeen(*pod); };
+    feed.on_update = [this](const kube::ObjectPtr& old_pod, const kube::ObjectPtr& pod) {
+      if (kube::GetControllerOf(*old_pod) != kube::GetControllerOf(*pod)) {
+        allocations_.PodGone(*old_pod);
+      }
+      allocations_.PodSeen(*pod);
+    };
+    feed.on_delete = [this](const kube::ObjectPtr& pod, bool) { allocations_.PodGone(*pod); };
+    pods_.AddEventHandler(std::move(feed));
     directory_.Attach(batches_, [this](const std::string& uid, const std::string& pool_key) {
       allocations_.BatchGone(pool_key, uid);
       metrics_.DeliveryAbandoned(uid);
       batch_self_writes_.Forget(uid);
     });
-    manager.Add(std::make_unique<LedgerRebuilder>(allocations_, ctx_.api, ctx_.events,
-                                                  options.allocation_settle_delay));
+    manager.Add(std::make_unique<LedgerRebuilder>(allocations_,
+                                                  LedgerRebuilder::ReadCache(batches_.indexer()),
+                                                  ctx_.events, options.allocation_settle_delay));
     const kube::GroupKind batch_kind{"sandbox.opensandbox.io", "BatchSandbox"};
     const kube::GroupKind pool_kind{"sandbox.opensandbox.io", "Pool"};
     kube::ControllerOptions batch_options;
@@ -259,6 +271,18 @@ StatusOr<std::unique_ptr<Controllers>> RegisterControllers(kube::Manager& manage
   if (options.batchsandbox_workers < 1 || options.pool_workers < 1) {
     return InvalidError("controller worker counts must be at least 1");
   }
+  // The ledger is rebuilt from the BatchSandbox cache (see LedgerRebuilder): its first list waits
+  // out the settle delay and reads consistently.
+  const auto settle = options.allocation_settle_delay;
+  const Clock::TimePoint settled_at = RealClock::Get().Now() + settle;
+  OSBX_RETURN_IF_ERROR(manager
+                           .GetInformer(BatchSandboxResource(), "",
+                                        [&](kube::InformerOptions& informer) {
+                                          informer.reflector.consistent_first_list = true;
+                                          if (settle.count() > 0)
+                                            informer.reflector.first_list_at = settled_at;
+                                        })
+                           .status());
   auto controllers = std::make_unique<ControllersImpl>(manager, api, options);
   controllers->Register(manager, options);
   return std::unique_ptr<Controllers>(std::move(controllers));

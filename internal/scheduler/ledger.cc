@@ -53,7 +53,84 @@ RebuildReport PoolLedger::Rebuild(const std::vector<RecordSource>& records) {
   inflight_.clear();
   waiting_.clear();
   rebuilt_ = true;
+  free_.clear();
+  for (auto& [name, candidate] : candidates_) RefreeLocked(name);
   return report;
+}
+
+void PoolLedger::Reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  rebuilt_ = false;
+  holdings_.clear();
+  inflight_.clear();
+  retired_.clear();
+  waiting_.clear();
+  free_.clear();
+}
+
+bool PoolLedger::observes_pods() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !candidates_.empty();
+}
+
+void PoolLedger::UnfreeLocked(const std::string& pod) {
+  auto it = candidates_.find(pod);
+  if (it != candidates_.end()) free_.erase(&it->second);
+}
+
+void PoolLedger::RefreeLocked(const std::string& pod) {
+  auto it = candidates_.find(pod);
+  if (it == candidates_.end() || !rebuilt_) return;
+  if (holdings_.count(pod) == 0 && retired_.count(pod) == 0) free_.insert(&it->second);
+}
+
+void PoolLedger::ObservePod(std::shared_ptr<const PodView> view, std::string_view owner_uid) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string name = view->name;
+  UnfreeLocked(name);
+  if (!Allocatable(*view)) {
+    candidates_.erase(name);
+    return;
+  }
+  Candidate& candidate = candidates_[name];
+  candidate.view = std::move(view);
+  candidate.owner_uid = std::string(owner_uid);
+  RefreeLocked(name);
+}
+
+void PoolLedger::ForgetPod(std::string_view name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string pod(name);
+  UnfreeLocked(pod);
+  candidates_.erase(pod);
+}
+
+size_t PoolLedger::FreeCount() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return free_.size();
+}
+
+StatusOr<ClaimGrant> PoolLedger::ClaimObserved(std::string_view uid, int32_t count,
+                                               std::string_view pool_uid,
+                                               std::string_view revision) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!rebuilt_) return UnavailableError("allocation ledger not rebuilt yet");
+  if (free_.key_comp().revision != revision) {
+    std::set<const Candidate*, FreeOrder> resorted(FreeOrder{std::string(revision)});
+    resorted.insert(free_.begin(), free_.end());
+    free_.swap(resorted);
+  }
+  std::vector<const PodView*> chosen;
+  std::vector<std::shared_ptr<const PodView>> views;
+  for (auto it = free_.begin();
+       it != free_.end() && chosen.size() < static_cast<size_t>(std::max(count, 0)); ++it) {
+    if ((*it)->owner_uid != pool_uid) continue;  // a pod of an earlier Pool of the same name
+    chosen.push_back((*it)->view.get());
+    views.push_back((*it)->view);
+  }
+  ClaimGrant grant = GrantLocked(uid, count, chosen);
+  grant.views = std::move(views);
+  return grant;
 }
 
 bool PoolLedger::rebuilt() const {
@@ -79,7 +156,6 @@ StatusOr<ClaimGrant> PoolLedger::ClaimAmong(std::string_view uid, int32_t count,
                                             std::string_view revision) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!rebuilt_) return UnavailableError("allocation ledger not rebuilt yet");
-  ClaimGrant grant;
   std::vector<const PodView*> free;
   for (const PodView* p : pool_pods) {
     if (FreeLocked(*p)) free.push_back(p);
@@ -90,8 +166,15 @@ StatusOr<ClaimGrant> PoolLedger::ClaimAmong(std::string_view uid, int32_t count,
   };
   std::partial_sort(free.begin(), free.begin() + static_cast<std::ptrdiff_t>(take), free.end(),
                     first);
-  for (size_t i = 0; i < take; ++i) grant.pods.push_back(free[i]->name);
-  grant.shortfall = std::max(count, 0) - static_cast<int32_t>(take);
+  free.resize(take);
+  return GrantLocked(uid, count, free);
+}
+
+ClaimGrant PoolLedger::GrantLocked(std::string_view uid, int32_t count,
+                                   const std::vector<const PodView*>& chosen) {
+  ClaimGrant grant;
+  for (const PodView* p : chosen) grant.pods.push_back(p->name);
+  grant.shortfall = std::max(count, 0) - static_cast<int32_t>(chosen.size());
   if (grant.shortfall > 0) {
     waiting_[std::string(uid)] = grant.shortfall;
   } else if (auto it = waiting_.find(uid); it != waiting_.end()) {
@@ -99,7 +182,10 @@ StatusOr<ClaimGrant> PoolLedger::ClaimAmong(std::string_view uid, int32_t count,
   }
   if (grant.pods.empty()) return grant;
   grant.id = next_claim_id_++;
-  for (const std::string& pod : grant.pods) holdings_[pod] = Holding{std::string(uid), grant.id};
+  for (const std::string& pod : grant.pods) {
+    UnfreeLocked(pod);
+    holdings_[pod] = Holding{std::string(uid), grant.id};
+  }
   inflight_[grant.id] = grant.pods;
   return grant;
 }
@@ -121,7 +207,10 @@ void PoolLedger::Rollback(uint64_t claim_id) {
   if (it == inflight_.end()) return;
   for (const std::string& pod : it->second) {
     auto h = holdings_.find(pod);
-    if (h != holdings_.end() && h->second.claim_id == claim_id) holdings_.erase(h);
+    if (h != holdings_.end() && h->second.claim_id == claim_id) {
+      holdings_.erase(h);
+      RefreeLocked(pod);
+    }
   }
   inflight_.erase(it);
 }
@@ -134,6 +223,7 @@ void PoolLedger::Release(std::string_view uid, const std::vector<std::string>& p
     if (h == holdings_.end() || h->second.uid != uid) continue;
     holdings_.erase(h);
     if (!reusable) retired_.insert(pod);
+    RefreeLocked(pod);
   }
 }
 
@@ -142,6 +232,7 @@ std::vector<std::string> PoolLedger::RetireIdle(const std::vector<std::string>& 
   std::vector<std::string> retired;
   for (const std::string& pod : pods) {
     if (holdings_.count(pod) != 0) continue;
+    UnfreeLocked(pod);
     retired_.insert(pod);
     retired.push_back(pod);
   }
@@ -150,7 +241,14 @@ std::vector<std::string> PoolLedger::RetireIdle(const std::vector<std::string>& 
 
 void PoolLedger::ForgetRetired(const std::set<std::string, std::less<>>& existing) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::erase_if(retired_, [&](const std::string& pod) { return existing.count(pod) == 0; });
+  std::vector<std::string> gone;
+  for (const std::string& pod : retired_) {
+    if (existing.count(pod) == 0) gone.push_back(pod);
+  }
+  for (const std::string& pod : gone) {
+    retired_.erase(pod);
+    RefreeLocked(pod);
+  }
 }
 
 void PoolLedger::ForgetBatch(std::string_view uid) {
@@ -198,7 +296,13 @@ std::shared_ptr<PoolLedger> Ledger::ForPool(std::string_view pool_key) {
 
 void Ledger::Forget(std::string_view pool_key) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (auto it = pools_.find(pool_key); it != pools_.end()) pools_.erase(it);
+  auto it = pools_.find(pool_key);
+  if (it == pools_.end()) return;
+  if (it->second->observes_pods()) {
+    it->second->Reset();
+  } else {
+    pools_.erase(it);
+  }
 }
 
 }  // namespace osbx::scheduler

@@ -58,6 +58,8 @@ struct ClaimGrant {
   uint64_t id = 0;  // 0 when nothing was granted (nothing to confirm or roll back)
   std::vector<std::string> pods;
   int32_t shortfall = 0;
+  // ClaimObserved only: the granted pods' views, in the order of `pods`.
+  std::vector<std::shared_ptr<const PodView>> views;
 };
 
 // True when `a` is handed out before `b` (see the header comment).
@@ -68,6 +70,10 @@ bool Allocatable(const PodView& pod);
 
 class PoolLedger {
  public:
+  // Back to "not rebuilt": holdings, claims, retirements and waiting demand dropped; observed
+  // pods kept.
+  void Reset();
+  bool observes_pods() const;
   // Replaces the whole ledger with the holdings of `records`. Conflicting claims go to the
   // earlier batch; a malformed record's salvaged pods stay held by it (quarantine).
   RebuildReport Rebuild(const std::vector<RecordSource>& records);
@@ -83,6 +89,19 @@ class PoolLedger {
   [[nodiscard]] StatusOr<ClaimGrant> ClaimAmong(std::string_view uid, int32_t count,
                                                 const std::vector<const PodView*>& pool_pods,
                                                 std::string_view revision);
+  // The pool's pods as the cache shows them, for ClaimObserved: the pod's newest view, with the
+  // uid of its controller. A pod that is not Allocatable stops being a candidate.
+  void ObservePod(std::shared_ptr<const PodView> view, std::string_view owner_uid);
+  // The pod left the cache.
+  void ForgetPod(std::string_view name);
+  // Claim over the observed pods whose controller is `pool_uid`: the ledger keeps its free
+  // candidates in hand-out order, so a claim costs O(count log n) whatever the pool's size
+  // (scanning a pool of 100,000 pods per claim would make delivery quadratic).
+  [[nodiscard]] StatusOr<ClaimGrant> ClaimObserved(std::string_view uid, int32_t count,
+                                                   std::string_view pool_uid,
+                                                   std::string_view revision);
+  // Number of observed pods that could be handed out now.
+  size_t FreeCount() const;
   // The claim's record write succeeded: its pods are held for good.
   void Confirm(uint64_t claim_id);
   // The claim's record write failed: its pods become free again.
@@ -115,7 +134,25 @@ class PoolLedger {
     std::string uid;
     uint64_t claim_id = 0;  // 0: confirmed or observed in a record
   };
+  struct Candidate {
+    std::shared_ptr<const PodView> view;
+    std::string owner_uid;
+  };
+  // Hand-out order (AllocateFirst) for one template revision.
+  struct FreeOrder {
+    std::string revision;
+    bool operator()(const Candidate* a, const Candidate* b) const {
+      return AllocateFirst(*a->view, *b->view, revision);
+    }
+  };
   bool FreeLocked(const PodView& pod) const;
+  // Records the claim of `chosen` (and the batch's waiting demand). Caller holds mu_.
+  ClaimGrant GrantLocked(std::string_view uid, int32_t count,
+                         const std::vector<const PodView*>& chosen);
+  // Keep free_ in step with a change of `pod`: Unfree before changing its view, holding or
+  // retirement, Refree after. Caller holds mu_.
+  void UnfreeLocked(const std::string& pod);
+  void RefreeLocked(const std::string& pod);
 
   mutable std::mutex mu_;
   bool rebuilt_ = false;                                   // guarded by mu_
@@ -124,6 +161,10 @@ class PoolLedger {
   std::unordered_set<std::string> retired_;                // guarded by mu_
   std::map<std::string, int32_t, std::less<>> waiting_;    // uid -> indexes; guarded by mu_
   uint64_t next_claim_id_ = 1;                             // guarded by mu_
+  // Observed allocatable pods (node addresses are stable: free_ points into it).
+  std::unordered_map<std::string, Candidate> candidates_;  // guarded by mu_
+  // The candidates neither held nor retired, in hand-out order; empty until rebuilt.
+  std::set<const Candidate*, FreeOrder> free_;  // guarded by mu_
 };
 
 // The ledgers of every pool, by "namespace/pool", created on first use. Forget drops a pool's
@@ -132,6 +173,8 @@ class PoolLedger {
 class Ledger {
  public:
   std::shared_ptr<PoolLedger> ForPool(std::string_view pool_key);
+  // Drops the pool's holdings. A ledger that still observes pods is kept (reset, to be rebuilt
+  // on next use) so a Pool re-created under the same name finds the pods seen meanwhile.
   void Forget(std::string_view pool_key);
 
  private:

@@ -29,12 +29,27 @@ RecordSource Source(std::string uid, int created, std::vector<std::string> held)
   return r;
 }
 
-TEST(LedgerTest, ClaimBeforeRebuildIsRefused) {
+// Every claim test runs twice: through Claim over the pods given, and through ClaimObserved over
+// the same pods observed first (the controllers' path).
+class LedgerTest : public ::testing::TestWithParam<bool> {
+ protected:
+  static constexpr std::string_view kPoolUid = "pool-uid";
+  StatusOr<ClaimGrant> Claim(PoolLedger& ledger, std::string_view uid, int32_t count,
+                             const std::vector<PodView>& pods, std::string_view revision) {
+    if (!GetParam()) return ledger.Claim(uid, count, pods, revision);
+    for (const PodView& p : pods) ledger.ObservePod(std::make_shared<const PodView>(p), kPoolUid);
+    return ledger.ClaimObserved(uid, count, kPoolUid, revision);
+  }
+};
+INSTANTIATE_TEST_SUITE_P(ScanOrObserved, LedgerTest, ::testing::Bool(),
+                         [](const auto& p) { return p.param ? "Observed" : "Scan"; });
+
+TEST_P(LedgerTest, ClaimBeforeRebuildIsRefused) {
   PoolLedger ledger;
-  EXPECT_FALSE(ledger.Claim("b1", 1, Pool(3), "rev1").ok());
+  EXPECT_FALSE(Claim(ledger, "b1", 1, Pool(3), "rev1").ok());
 }
 
-TEST(LedgerTest, HandsOutCurrentRevisionLongestReadyFirstAndOnlyAllocatablePods) {
+TEST_P(LedgerTest, HandsOutCurrentRevisionLongestReadyFirstAndOnlyAllocatablePods) {
   PoolLedger ledger;
   (void)ledger.Rebuild({});
   std::vector<PodView> pods = {ReadyPod("old", "rev0", 0), ReadyPod("late", "rev1", 9),
@@ -42,25 +57,25 @@ TEST(LedgerTest, HandsOutCurrentRevisionLongestReadyFirstAndOnlyAllocatablePods)
   PodView evicted = ReadyPod("evicted", "rev1", 1);
   evicted.evict = true;
   pods.push_back(evicted);
-  StatusOr<ClaimGrant> g = ledger.Claim("b1", 10, pods, "rev1");
+  StatusOr<ClaimGrant> g = Claim(ledger, "b1", 10, pods, "rev1");
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(g->pods, (std::vector<std::string>{"early", "late", "old"}));
   EXPECT_EQ(g->shortfall, 7);
   EXPECT_EQ(ledger.WaitingDemand(), 7);
 }
 
-TEST(LedgerTest, Issue893_RunningButNotReadyPodsAreNeverHandedOut) {
+TEST_P(LedgerTest, Issue893_RunningButNotReadyPodsAreNeverHandedOut) {
   PoolLedger ledger;
   (void)ledger.Rebuild({});
   PodView running = StartingPod("running");
   running.phase = "Running";
-  StatusOr<ClaimGrant> g = ledger.Claim("b1", 1, {running}, "rev1");
+  StatusOr<ClaimGrant> g = Claim(ledger, "b1", 1, {running}, "rev1");
   ASSERT_TRUE(g.ok());
   EXPECT_TRUE(g->pods.empty());
   EXPECT_EQ(g->shortfall, 1);
 }
 
-TEST(LedgerTest, NoPodIsHandedOutTwiceUnderConcurrentClaims) {
+TEST_P(LedgerTest, NoPodIsHandedOutTwiceUnderConcurrentClaims) {
   PoolLedger ledger;
   (void)ledger.Rebuild({});
   const std::vector<PodView> pods = Pool(1000);
@@ -69,7 +84,7 @@ TEST(LedgerTest, NoPodIsHandedOutTwiceUnderConcurrentClaims) {
   for (int t = 0; t < 16; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 20; ++i) {
-        StatusOr<ClaimGrant> g = ledger.Claim("b" + std::to_string(t), 4, pods, "rev1");
+        StatusOr<ClaimGrant> g = Claim(ledger, "b" + std::to_string(t), 4, pods, "rev1");
         if (!g.ok()) continue;
         if (i % 5 == 4) {
           ledger.Rollback(g->id);
@@ -91,15 +106,15 @@ TEST(LedgerTest, NoPodIsHandedOutTwiceUnderConcurrentClaims) {
   EXPECT_EQ(ledger.HeldCount(), static_cast<int32_t>(total));
 }
 
-TEST(LedgerTest, RollbackFreesTheClaimAndConfirmKeepsIt) {
+TEST_P(LedgerTest, RollbackFreesTheClaimAndConfirmKeepsIt) {
   PoolLedger ledger;
   (void)ledger.Rebuild({});
   auto pods = Pool(2);
-  StatusOr<ClaimGrant> a = ledger.Claim("b1", 1, pods, "rev1");
+  StatusOr<ClaimGrant> a = Claim(ledger, "b1", 1, pods, "rev1");
   ASSERT_TRUE(a.ok());
   ledger.Rollback(a->id);
   EXPECT_FALSE(ledger.Owner(a->pods[0]).has_value());
-  StatusOr<ClaimGrant> b = ledger.Claim("b2", 1, pods, "rev1");
+  StatusOr<ClaimGrant> b = Claim(ledger, "b2", 1, pods, "rev1");
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->pods, a->pods);  // the same pod, deterministically
   ledger.Confirm(b->id);
@@ -107,7 +122,7 @@ TEST(LedgerTest, RollbackFreesTheClaimAndConfirmKeepsIt) {
   EXPECT_EQ(ledger.Owner(b->pods[0]), "b2");
 }
 
-TEST(LedgerTest, RebuildGivesAConflictingPodToTheEarlierBatch) {
+TEST_P(LedgerTest, RebuildGivesAConflictingPodToTheEarlierBatch) {
   PoolLedger ledger;
   std::vector<RecordSource> records = {Source("late", 50, {"p0", "p1"}),
                                        Source("early", 10, {"p1", "p2"})};
@@ -118,7 +133,7 @@ TEST(LedgerTest, RebuildGivesAConflictingPodToTheEarlierBatch) {
   EXPECT_EQ(ledger.Owner("p0"), "late");
 }
 
-TEST(LedgerTest, RebuildBreaksCreationTiesByUid) {
+TEST_P(LedgerTest, RebuildBreaksCreationTiesByUid) {
   PoolLedger ledger;
   RebuildReport report = ledger.Rebuild({Source("b", 10, {"p0"}), Source("a", 10, {"p0"})});
   EXPECT_EQ(ledger.Owner("p0"), "a");
@@ -126,7 +141,7 @@ TEST(LedgerTest, RebuildBreaksCreationTiesByUid) {
   EXPECT_EQ(report.conflicts[0].loser_uid, "b");
 }
 
-TEST(LedgerTest, Gap1_MalformedRecordIsQuarantinedAndItsPodsStayTaken) {
+TEST_P(LedgerTest, Gap1_MalformedRecordIsQuarantinedAndItsPodsStayTaken) {
   PoolLedger ledger;
   RecordSource bad = Source("bad", 1, {"p0"});
   bad.malformed = true;
@@ -135,71 +150,71 @@ TEST(LedgerTest, Gap1_MalformedRecordIsQuarantinedAndItsPodsStayTaken) {
   ASSERT_EQ(report.quarantined.size(), 1u);
   EXPECT_EQ(report.quarantined[0].uid, "bad");
   EXPECT_EQ(report.quarantined[0].error, bad.error);
-  StatusOr<ClaimGrant> g = ledger.Claim("new", 5, Pool(4), "rev1");
+  StatusOr<ClaimGrant> g = Claim(ledger, "new", 5, Pool(4), "rev1");
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(g->pods, (std::vector<std::string>{"p2", "p3"}));
 }
 
-TEST(LedgerTest, Issue723_ReleasedForDeletePodIsNeverHandedOutAgain) {
+TEST_P(LedgerTest, Issue723_ReleasedForDeletePodIsNeverHandedOutAgain) {
   PoolLedger ledger;
   (void)ledger.Rebuild({Source("b1", 1, {"p0"})});
   ledger.Release("b1", {"p0"}, /*reusable=*/false);
   // The cache may still show p0 Ready until its deletion is observed.
-  StatusOr<ClaimGrant> g = ledger.Claim("b2", 1, Pool(1), "rev1");
+  StatusOr<ClaimGrant> g = Claim(ledger, "b2", 1, Pool(1), "rev1");
   ASSERT_TRUE(g.ok());
   EXPECT_TRUE(g->pods.empty());
   ledger.ForgetRetired({});
   EXPECT_FALSE(ledger.Owner("p0").has_value());
 }
 
-TEST(LedgerTest, IdlePodRetiredForDeletionIsNeverClaimedEvenFromAStaleCache) {
+TEST_P(LedgerTest, IdlePodRetiredForDeletionIsNeverClaimedEvenFromAStaleCache) {
   PoolLedger ledger;
   (void)ledger.Rebuild({});
   EXPECT_EQ(ledger.RetireIdle({"p0"}), std::vector<std::string>{"p0"});
   // The claim still sees p0 Ready: its deletion has not reached the cache yet.
-  StatusOr<ClaimGrant> g = ledger.Claim("b1", 2, Pool(2), "rev1");
+  StatusOr<ClaimGrant> g = Claim(ledger, "b1", 2, Pool(2), "rev1");
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(g->pods, std::vector<std::string>{"p1"});
   ledger.ForgetRetired({"p1"});  // p0 is gone
   EXPECT_FALSE(ledger.Owner("p0").has_value());
 }
 
-TEST(LedgerTest, PodClaimedBeforeTheRetirementIsNotRetired) {
+TEST_P(LedgerTest, PodClaimedBeforeTheRetirementIsNotRetired) {
   PoolLedger ledger;
   (void)ledger.Rebuild({Source("b0", 1, {"p2"})});
-  StatusOr<ClaimGrant> g = ledger.Claim("b1", 1, Pool(1), "rev1");  // in flight: p0
+  StatusOr<ClaimGrant> g = Claim(ledger, "b1", 1, Pool(1), "rev1");  // in flight: p0
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(ledger.RetireIdle({"p0", "p1", "p2"}), std::vector<std::string>{"p1"});
   ledger.Rollback(g->id);  // the claim's write failed: p0 is idle again, and still usable
-  StatusOr<ClaimGrant> again = ledger.Claim("b1", 1, Pool(2), "rev1");
+  StatusOr<ClaimGrant> again = Claim(ledger, "b1", 1, Pool(2), "rev1");
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->pods, std::vector<std::string>{"p0"});
 }
 
-TEST(LedgerTest, NoopReleaseReturnsThePodToTheIdleSet) {
+TEST_P(LedgerTest, NoopReleaseReturnsThePodToTheIdleSet) {
   PoolLedger ledger;
   (void)ledger.Rebuild({Source("b1", 1, {"p0"})});
   ledger.Release("other", {"p0"}, true);  // not its holder: ignored
   EXPECT_EQ(ledger.Owner("p0"), "b1");
   ledger.Release("b1", {"p0"}, true);
-  StatusOr<ClaimGrant> g = ledger.Claim("b2", 1, Pool(1), "rev1");
+  StatusOr<ClaimGrant> g = Claim(ledger, "b2", 1, Pool(1), "rev1");
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(g->pods, std::vector<std::string>{"p0"});
 }
 
-TEST(LedgerTest, WaitingDemandClearsWhenServedOrForgotten) {
+TEST_P(LedgerTest, WaitingDemandClearsWhenServedOrForgotten) {
   PoolLedger ledger;
   (void)ledger.Rebuild({});
-  (void)ledger.Claim("b1", 3, {}, "rev1");
-  (void)ledger.Claim("b2", 2, {}, "rev1");
+  (void)Claim(ledger, "b1", 3, {}, "rev1");
+  (void)Claim(ledger, "b2", 2, {}, "rev1");
   EXPECT_EQ(ledger.WaitingDemand(), 5);
-  (void)ledger.Claim("b1", 3, Pool(3), "rev1");
+  (void)Claim(ledger, "b1", 3, Pool(3), "rev1");
   EXPECT_EQ(ledger.WaitingDemand(), 2);
   ledger.ForgetBatch("b2");
   EXPECT_EQ(ledger.WaitingDemand(), 0);
 }
 
-TEST(LedgerTest, PoolsHaveSeparateLedgers) {
+TEST_P(LedgerTest, PoolsHaveSeparateLedgers) {
   Ledger ledgers;
   auto a = ledgers.ForPool("ns/a");
   EXPECT_EQ(a, ledgers.ForPool("ns/a"));
@@ -214,6 +229,71 @@ TEST(LedgerTest, PoolsHaveSeparateLedgers) {
 
 namespace osbx::scheduler {
 namespace {
+
+std::shared_ptr<const PodView> Shared(PodView view) {
+  return std::make_shared<const PodView>(std::move(view));
+}
+
+TEST(LedgerObservedTest, PodThatStopsBeingReadyOrLeavesIsNoLongerHandedOut) {
+  PoolLedger ledger;
+  (void)ledger.Rebuild({});
+  for (const PodView& p : Pool(3)) ledger.ObservePod(Shared(p), "u");
+  EXPECT_EQ(ledger.FreeCount(), 3u);
+  ledger.ObservePod(Shared(StartingPod("p0")), "u");  // not Ready any more
+  ledger.ForgetPod("p1");                             // deleted
+  StatusOr<ClaimGrant> g = ledger.ClaimObserved("b1", 3, "u", "rev1");
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->pods, std::vector<std::string>{"p2"});
+  ASSERT_EQ(g->views.size(), 1u);
+  EXPECT_EQ(g->views[0]->name, "p2");
+  EXPECT_EQ(g->shortfall, 2);
+  EXPECT_EQ(ledger.FreeCount(), 0u);
+}
+
+TEST(LedgerObservedTest, PodsOfAnEarlierPoolOfTheSameNameAreNotHandedOut) {
+  PoolLedger ledger;
+  (void)ledger.Rebuild({});
+  ledger.ObservePod(Shared(ReadyPod("stale", "rev1", 0)), "old-uid");
+  ledger.ObservePod(Shared(ReadyPod("fresh", "rev1", 5)), "new-uid");
+  StatusOr<ClaimGrant> g = ledger.ClaimObserved("b1", 2, "new-uid", "rev1");
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->pods, std::vector<std::string>{"fresh"});
+}
+
+TEST(LedgerObservedTest, ANewTemplateRevisionIsHandedOutFirstOnceClaimsAskForIt) {
+  PoolLedger ledger;
+  (void)ledger.Rebuild({});
+  ledger.ObservePod(Shared(ReadyPod("a-old", "rev1", 0)), "u");
+  ledger.ObservePod(Shared(ReadyPod("b-new", "rev2", 5)), "u");
+  StatusOr<ClaimGrant> first = ledger.ClaimObserved("b1", 1, "u", "rev1");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->pods, std::vector<std::string>{"a-old"});
+  ledger.Rollback(first->id);
+  StatusOr<ClaimGrant> second = ledger.ClaimObserved("b2", 1, "u", "rev2");
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->pods, std::vector<std::string>{"b-new"});
+}
+
+TEST(LedgerObservedTest, ObservedPodsAreFreeOnlyOnceRebuiltAndOnlyIfNoRecordHoldsThem) {
+  PoolLedger ledger;
+  for (const PodView& p : Pool(3)) ledger.ObservePod(Shared(p), "u");
+  EXPECT_EQ(ledger.FreeCount(), 0u);  // nothing is free before the records are known
+  (void)ledger.Rebuild({Source("b0", 1, {"p1"})});
+  EXPECT_EQ(ledger.FreeCount(), 2u);
+}
+
+TEST(LedgerObservedTest, ForgettingAPoolKeepsThePodsItObservedForTheNextRebuild) {
+  Ledger ledgers;
+  std::shared_ptr<PoolLedger> ledger = ledgers.ForPool("ns/pool");
+  (void)ledger->Rebuild({Source("b0", 1, {"p0"})});
+  for (const PodView& p : Pool(2)) ledger->ObservePod(Shared(p), "u");
+  ledgers.Forget("ns/pool");
+  std::shared_ptr<PoolLedger> again = ledgers.ForPool("ns/pool");
+  EXPECT_FALSE(again->rebuilt());
+  EXPECT_FALSE(again->Owner("p0").has_value());
+  (void)again->Rebuild({});
+  EXPECT_EQ(again->FreeCount(), 2u);
+}
 
 TEST(LedgerWaitingTest, OnlyBatchesWhoseLastClaimFellShortAreWaiting) {
   PoolLedger ledger;

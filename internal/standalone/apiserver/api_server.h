@@ -142,6 +142,9 @@ class ApiServer {
   void ServeResource(Call& call);
   void ServeGet(Call& call);
   void ServeList(Call& call);
+  // A JSON list page answered from the stored bytes as they are (list.cc); false, having sent
+  // nothing, when an item needs re-encoding.
+  bool ServeStoredList(Call& call, const ListResponse& listed, const std::string& base);
   void ServeWatch(Call& call);
   void ServeCreate(Call& call);
   // Validates now, answers once the store made the object durable (async_write.cc).

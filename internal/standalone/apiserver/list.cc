@@ -80,6 +80,71 @@ bool IsExactRead(std::string_view rv, std::string_view match, int64_t limit) {
   return match == "Exact" || (match.empty() && limit > 0);
 }
 
+// The stored bytes of `item` exactly as a JSON list item, when they already are that: built-in
+// objects minus their leading TypeMeta (list items carry none), custom objects written under the
+// current schema (defaults applied on write). nullopt: parse and re-encode instead.
+std::optional<std::string_view> StoredListItem(const ResourceInfo& resource, const Object& item) {
+  std::string_view value = item.value;
+  if (resource.crd) {
+    if (item.rv <= resource.schema_rv) return std::nullopt;
+    return value;
+  }
+  const std::string prefix =
+      fmt::format(R"({{"kind":"{}","apiVersion":"{}",)", resource.kind, resource.ApiVersion());
+  if (value.substr(0, prefix.size()) != prefix) return std::nullopt;
+  return value.substr(prefix.size() - 1);  // from the comma, replaced by the opening brace
+}
+
+// A JSON list of `resource` with an empty "items" array, in kube-apiserver's field order (custom
+// resource lists are unstructured: keys sorted, "continue" always present).
+OrderedJson JsonListEnvelope(const ResourceInfo& resource, const std::string& rv,
+                             const std::string& next, int64_t remaining) {
+  if (resource.crd) {
+    Json list = Json::object();
+    list["apiVersion"] = resource.ApiVersion();
+    list["kind"] = resource.list_kind;
+    list["metadata"] = {{"continue", next}, {"resourceVersion", rv}};
+    if (!next.empty()) list["metadata"]["remainingItemCount"] = remaining;
+    list["items"] = Json::array();
+    return ToOrdered(list);
+  }
+  OrderedJson list = OrderedJson::object();
+  list["kind"] = resource.list_kind;
+  list["apiVersion"] = resource.ApiVersion();
+  OrderedJson meta = OrderedJson::object();
+  meta["resourceVersion"] = rv;
+  if (!next.empty()) {
+    meta["continue"] = next;
+    meta["remainingItemCount"] = remaining;
+  }
+  list["metadata"] = meta;
+  list["items"] = OrderedJson::array();
+  return list;
+}
+
+// The list `envelope` (encoded with an empty "items" array) with `items` spliced into it.
+std::string SpliceItems(const std::string& envelope, const std::vector<std::string_view>& items) {
+  static constexpr std::string_view kEmpty = R"("items":[])";
+  const size_t at = envelope.find(kEmpty);
+  if (at == std::string::npos) return envelope;
+  size_t size = envelope.size() + items.size();
+  for (std::string_view item : items) size += item.size();
+  std::string out;
+  out.reserve(size);
+  out.append(envelope, 0, at + kEmpty.size() - 1);
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    if (!items[i].empty() && items[i].front() == ',') {
+      out += '{';
+      out.append(items[i].substr(1));
+    } else {
+      out.append(items[i]);
+    }
+  }
+  out.append(envelope, at + kEmpty.size() - 1, std::string::npos);
+  return out;
+}
+
 }  // namespace
 
 void ApiServer::ServeList(Call& call) {
@@ -149,6 +214,13 @@ void ApiServer::ServeList(Call& call) {
   } else if (IsExactRead(rv_text, q.GetOr("resourceVersionMatch", ""), limit)) {
     request.rv = std::strtoll(rv_text.c_str(), nullptr, 10);
   }
+  // Without a selector the store pages by itself (a page reads `limit` objects, not all of them)
+  // and the JSON answer can reuse stored bytes.
+  const bool unselective = selection->labels.Empty() && selection->fields.Empty();
+  if (unselective && limit > 0) {
+    request.limit = static_cast<size_t>(limit);
+    request.count_remaining = true;
+  }
   StatusOr<ListResponse> listed = store_.List(request);
   if (!listed.ok()) {
     if (listed.status().IsGone() && !request.start_key.empty()) {
@@ -163,9 +235,13 @@ void ApiServer::ServeList(Call& call) {
     }
     return RespondError(call, ApiError::FromStatus(listed.status()));
   }
+  if (unselective && call.accept.representation == Representation::kJson &&
+      ServeStoredList(call, *listed, base)) {
+    return;
+  }
   std::vector<Json> items;
   std::string last_key;
-  int64_t remaining = 0;
+  int64_t remaining = listed->remaining.value_or(0);
   for (const ObjectPtr& item : listed->items) {
     Json object = Json::parse(item->value, nullptr, false);
     if (object.is_discarded()) continue;
@@ -224,32 +300,36 @@ void ApiServer::ServeList(Call& call) {
     }
     return RespondJson(call, 200, list);
   }
-  if (resource.crd) {
-    Json list = Json::object();
-    list["apiVersion"] = resource.ApiVersion();
-    list["kind"] = resource.list_kind;
-    list["metadata"] = {{"continue", next}, {"resourceVersion", rv}};
-    if (!next.empty()) list["metadata"]["remainingItemCount"] = remaining;
-    list["items"] = std::move(items);
-    return RespondJson(call, 200, ToOrdered(list));
-  }
-  OrderedJson list = OrderedJson::object();
-  list["kind"] = resource.list_kind;
-  list["apiVersion"] = resource.ApiVersion();
-  OrderedJson meta = OrderedJson::object();
-  meta["resourceVersion"] = rv;
-  if (!next.empty()) {
-    meta["continue"] = next;
-    meta["remainingItemCount"] = remaining;
-  }
-  list["metadata"] = meta;
-  list["items"] = OrderedJson::array();
+  OrderedJson list = JsonListEnvelope(resource, rv, next, remaining);
   for (Json& object : items) {
-    object.erase("kind");
-    object.erase("apiVersion");
-    list["items"].push_back(OrderBuiltinObject(object));
+    if (resource.crd) {
+      list["items"].push_back(ToOrdered(object));
+    } else {
+      object.erase("kind");
+      object.erase("apiVersion");
+      list["items"].push_back(OrderBuiltinObject(object));
+    }
   }
   RespondJson(call, 200, list);
+}
+
+bool ApiServer::ServeStoredList(Call& call, const ListResponse& listed, const std::string& base) {
+  const ResourceInfo& resource = *call.resource;
+  std::vector<std::string_view> items;
+  items.reserve(listed.items.size());
+  for (const ObjectPtr& item : listed.items) {
+    std::optional<std::string_view> bytes = StoredListItem(resource, *item);
+    if (!bytes) return false;
+    items.push_back(*bytes);
+  }
+  const int64_t remaining = listed.remaining.value_or(0);
+  std::string next;
+  if (remaining > 0 && !listed.items.empty()) {
+    next = ContinueToken(listed.rv, listed.items.back()->key.substr(base.size()) + '\0');
+  }
+  OrderedJson envelope = JsonListEnvelope(resource, std::to_string(listed.rv), next, remaining);
+  call.writer.Send(200, ApiHeaders(call.warnings), SpliceItems(BodyText(envelope), items));
+  return true;
 }
 
 void ApiServer::ServeDeleteCollection(Call& call) {

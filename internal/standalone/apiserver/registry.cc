@@ -226,6 +226,10 @@ StatusOr<ResourcePtr> Registry::BuildCrdResource(const Json& crd) {
     return CrdInvalid("spec.versions[0].schema.openAPIV3Schema", compiled.status().message());
   }
   info->schema = *compiled;
+  const std::string rv = StringAt(crd.value("metadata", Json::object()), "resourceVersion");
+  char* end = nullptr;
+  const long long parsed = std::strtoll(rv.c_str(), &end, 10);
+  if (!rv.empty() && *end == '\0' && parsed > 0) info->schema_rv = parsed;
   return ResourcePtr(info);
 }
 

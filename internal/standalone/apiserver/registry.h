@@ -6,6 +6,7 @@
 // published in OpenAPI and printable without a restart.
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -59,6 +60,10 @@ struct ResourceInfo {
   Json open_api_schema;  // the version's openAPIV3Schema
   std::vector<PrinterColumn> columns;
   std::string crd_name;  // "<plural>.<group>"
+  // The resourceVersion of the CRD this schema was built from. Every write applies the schema's
+  // defaults, so an object version written after it already carries them and reads can serve its
+  // stored bytes as they are; older versions get the defaults applied on read. Unknown: max.
+  int64_t schema_rv = std::numeric_limits<int64_t>::max();
 
   std::string ApiVersion() const { return group.empty() ? version : group + "/" + version; }
   // The store key prefix of this resource ("/<group|core>/<resource>/").

@@ -83,6 +83,7 @@ double Reflector::Random() {
 }
 
 void Reflector::Loop() {
+  if (!SleepUntil(options_.first_list_at)) return;
   bool need_list = true;
   while (!Stopping()) {
     Status status;
@@ -122,7 +123,9 @@ Status Reflector::ListAndReplace() {
   std::string rv;
   {
     MutexLock lock(mu_);
-    rv = last_rv_unavailable_ ? "" : (last_sync_rv_.empty() ? "0" : last_sync_rv_);
+    const bool consistent =
+        last_rv_unavailable_ || (last_sync_rv_.empty() && options_.consistent_first_list);
+    rv = consistent ? "" : (last_sync_rv_.empty() ? "0" : last_sync_rv_);
   }
   std::vector<Json> items;
   std::string list_rv;
@@ -222,9 +225,13 @@ void Reflector::Backoff(const Status& cause) {
   const auto wait = std::chrono::duration_cast<Duration>(
       std::chrono::duration<double>(capped * (0.5 + 0.5 * Random())));
   if (options_.on_backoff) options_.on_backoff(wait, cause);
-  const Clock::TimePoint deadline = now + wait;
+  (void)SleepUntil(now + wait);
+}
+
+bool Reflector::SleepUntil(Clock::TimePoint deadline) {
   MutexLock lock(mu_);
   while (!stopping_ && clock_.Now() < deadline) clock_.WaitUntil(cv_, lock.lock(), deadline);
+  return !stopping_;
 }
 
 }  // namespace osbx::kube

@@ -62,6 +62,12 @@ struct ReflectorOptions {
   // (ListerWatcher::UseDecoder): a ListerWatcher that decodes bytes then builds every object with
   // them, on its own threads. Unset: the ListerWatcher's own decoding.
   ObjectDecoderFactory decoder;
+  // The first list is not sent before this time, and reads the current state consistently
+  // (resourceVersion "") instead of whatever the server's cache holds ("0"). For a cache that
+  // must reflect every write that reached the server before a given moment (the allocation
+  // ledger's rebuild after a restart: see internal/controller/allocations.h).
+  Clock::TimePoint first_list_at{};
+  bool consistent_first_list = false;
 };
 
 class Reflector {
@@ -97,6 +103,8 @@ class Reflector {
   Status WatchOnce() OSBX_EXCLUDES(mu_);
   void HandleEvent(WatchSession& session, WatchEvent&& event) OSBX_EXCLUDES(mu_);
   void Backoff(const Status& cause) OSBX_EXCLUDES(mu_);
+  // Sleeps until `deadline` or Stop; false when stopped.
+  bool SleepUntil(Clock::TimePoint deadline) OSBX_EXCLUDES(mu_);
   ListOptions WatchOptions() OSBX_EXCLUDES(mu_);
   double Random();
   bool Stopping() const OSBX_EXCLUDES(mu_);

@@ -133,6 +133,23 @@ TEST_F(ReflectorTest, ListsFromTheWatchCacheThenWatchesFromTheListResourceVersio
   EXPECT_EQ(reflector_->LastSyncResourceVersion(), "10");
 }
 
+TEST_F(ReflectorTest, FirstListWaitsForItsTimeAndReadsConsistently) {
+  lw_.SetObjects({MakePod("ns", "a", "5")}, "10");
+  ReflectorOptions options = Options(0.5);
+  const Clock::TimePoint start = clock_.Now();
+  options.first_list_at = start + seconds(2);
+  options.consistent_first_list = true;
+  Start(std::move(options));
+  // Time moves only while nothing was listed: the list's time is the clock's when it happened.
+  Clock::TimePoint listed_at = start;
+  while (lw_.list_calls().empty()) {
+    clock_.Advance(milliseconds(100));
+    listed_at = clock_.Now();
+  }
+  EXPECT_GE(listed_at - start, seconds(2));
+  EXPECT_EQ(lw_.list_calls().at(0).resource_version, "");
+}
+
 TEST_F(ReflectorTest, WatchTimeoutStaysWithinFiveToTenMinutes) {
   Start(Options(0.0));
   ASSERT_TRUE(lw_.WaitForWatches(1));

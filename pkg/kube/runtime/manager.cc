@@ -109,23 +109,35 @@ Manager::~Manager() {
 }
 
 SharedInformer& Manager::GetInformer(const ResourceRef& resource, const std::string& ns) {
+  return **GetInformer(resource, ns, nullptr);  // never fails without a customization
+}
+
+StatusOr<SharedInformer*> Manager::GetInformer(
+    const ResourceRef& resource, const std::string& ns,
+    const std::function<void(InformerOptions&)>& customize) {
   MutexLock lock(mu_);
   auto [it, inserted] = informers_.try_emplace(InformerKey(resource, ns));
   InformerEntry& entry = it->second;
-  if (inserted) {
-    entry.lister_watcher = client_.NewListerWatcher(resource, ns);
-    // Unless the manager was given a projection or a transform, each resource is cached through
-    // the projection that keeps only what controllers read (pods: the cache contract, under
-    // 4 KiB instead of ~22 KiB each), decoded straight from the watch bytes.
-    InformerOptions informer_options = options_.informer_options;
-    if (!informer_options.projection && !informer_options.transform) {
-      informer_options.projection = DefaultProjectionFor(resource);
+  if (!inserted) {
+    if (customize) {
+      return InternalError("the informer for " + resource.resource +
+                           " exists already and cannot be customized");
     }
-    entry.informer =
-        std::make_unique<SharedInformer>(*entry.lister_watcher, clock_, informer_options);
-    if (caches_started_) entry.informer->Run();
+    return entry.informer.get();
   }
-  return *entry.informer;
+  entry.lister_watcher = client_.NewListerWatcher(resource, ns);
+  // Unless the manager was given a projection or a transform, each resource is cached through
+  // the projection that keeps only what controllers read (pods: the cache contract, under
+  // 4 KiB instead of ~22 KiB each), decoded straight from the watch bytes.
+  InformerOptions informer_options = options_.informer_options;
+  if (!informer_options.projection && !informer_options.transform) {
+    informer_options.projection = DefaultProjectionFor(resource);
+  }
+  if (customize) customize(informer_options);
+  entry.informer =
+      std::make_unique<SharedInformer>(*entry.lister_watcher, clock_, informer_options);
+  if (caches_started_) entry.informer->Run();
+  return entry.informer.get();
 }
 
 Controller& Manager::NewController(ControllerOptions options, Reconciler& reconciler) {

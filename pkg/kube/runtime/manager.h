@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -80,6 +81,11 @@ class Manager {
   // The shared informer for `resource` in `ns` ("" = all namespaces): one per pair, created on
   // first use and started with the caches (at once if they already run).
   SharedInformer& GetInformer(const ResourceRef& resource, const std::string& ns = "");
+  // The same, with `customize` applied to the manager's informer options when this call creates
+  // the informer. Customizing an informer that already exists is an error.
+  [[nodiscard]] StatusOr<SharedInformer*> GetInformer(
+      const ResourceRef& resource, const std::string& ns,
+      const std::function<void(InformerOptions&)>& customize);
   // A controller run by the manager (leader-only). Options default to the manager's clock and
   // metrics. `reconciler` must outlive the manager.
   Controller& NewController(ControllerOptions options, Reconciler& reconciler);
