@@ -8,7 +8,7 @@ PACKAGES=(
   clang clang-format clang-tidy libclang-rt-14-dev
   nlohmann-json3-dev libyaml-cpp-dev libcurl4-openssl-dev libssl-dev
   libboost1.81-dev libcli11-dev libspdlog-dev libfmt-dev prometheus-cpp-dev
-  libsqlite3-dev sqlite3 libsimdjson-dev
+  libsqlite3-dev sqlite3 libsimdjson-dev libjemalloc-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   openssl curl procps python3
 )

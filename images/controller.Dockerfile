@@ -9,6 +9,7 @@ RUN apt-get update \
       build-essential cmake ninja-build pkg-config ca-certificates \
       nlohmann-json3-dev libyaml-cpp-dev libcurl4-openssl-dev libssl-dev libboost1.81-dev \
       libcli11-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libsqlite3-dev libsimdjson-dev \
+      libjemalloc-dev \
       libgtest-dev libgmock-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -22,7 +23,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates libyaml-cpp0.7 libcurl4 libssl3 libsqlite3-0 libspdlog1.10 libfmt9 \
-      libprometheus-cpp-core1.0 libsimdjson14 \
+      libprometheus-cpp-core1.0 libsimdjson14 libjemalloc2 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/bin/opensandbox-controller /opensandbox-controller
 USER 65532:65532

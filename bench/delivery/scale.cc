@@ -119,6 +119,15 @@ Json Batch(const std::string& name, int replicas) {
           {"spec", {{"replicas", replicas}, {"poolRef", "scale"}, {"template", Template()}}}};
 }
 
+// `args` after the words of `prefix`.
+std::vector<std::string> Prefixed(const std::string& prefix, const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  std::stringstream words(prefix);
+  for (std::string word; words >> word;) out.push_back(word);
+  out.insert(out.end(), args.begin(), args.end());
+  return out;
+}
+
 struct ScaleRun {
   int batch_size = 0;
   int batches = 0;
@@ -147,7 +156,8 @@ StatusOr<ScaleRun> RunShape(const ScaleOptions& options, int batch_size) {
       "0",    "--metrics-bind-address", "0",        "--health-probe-bind-address",
       "0"};
   OSBX_ASSIGN_OR_RETURN(Child controller,
-                        Child::Spawn(controller_args, (dir / "controller.log").string()));
+                        Child::Spawn(Prefixed(options.controller_prefix, controller_args),
+                                     (dir / "controller.log").string()));
   OSBX_ASSIGN_OR_RETURN(kube::RestConfig config, kube::ResolveConfig(kubeconfig));
   config.qps = 0;
   config.user_agent = "delivery-bench/1";
@@ -191,14 +201,10 @@ StatusOr<ScaleRun> RunShape(const ScaleOptions& options, int batch_size) {
   run.deliver_s = std::chrono::duration<double>(Clock::now() - t).count();
   run.rss_mib = RssMiB(controller.pid());
 
-  controller.Kill(SIGKILL);
-  std::vector<std::string> restart_args;
-  std::stringstream prefix(options.restart_prefix);
-  for (std::string word; prefix >> word;) restart_args.push_back(word);
-  restart_args.insert(restart_args.end(), controller_args.begin(), controller_args.end());
+  controller.Kill(options.controller_prefix.empty() ? SIGKILL : SIGINT);
   t = Clock::now();
-  OSBX_ASSIGN_OR_RETURN(controller,
-                        Child::Spawn(restart_args, (dir / "controller-restart.log").string()));
+  OSBX_ASSIGN_OR_RETURN(controller, Child::Spawn(Prefixed(options.restart_prefix, controller_args),
+                                                 (dir / "controller-restart.log").string()));
   OSBX_RETURN_IF_ERROR(client->Create(kBatches, "default", Batch("probe", 1)).status());
   std::optional<SteadyTime> served = watcher->WaitDelivered("probe", milliseconds(600000));
   if (!served) return UnavailableError("the restarted controller served nothing in 10 min");
@@ -226,6 +232,8 @@ void AddScaleFlags(CLI::App& app, ScaleOptions& options) {
                  "(d) opensandbox-controller to run (default: beside this binary)");
   app.add_option("--scale-restart-prefix", options.restart_prefix,
                  "(d) command words before the restarted controller's, e.g. a profiler");
+  app.add_option("--scale-controller-prefix", options.controller_prefix,
+                 "(d) command words before the first controller's (it then stops with SIGINT)");
   app.add_flag("--scale-keep-dir", options.keep_dir, "(d) keep the run's data dir and logs");
   app.add_option("--scale-create-parallelism", options.create_parallelism,
                  "(d) concurrent BatchSandbox creates")

@@ -23,7 +23,8 @@ struct ScaleOptions {
   // Command words put before the restarted controller's (e.g. "perf record -g -o FILE --"),
   // for profiling the restart; empty: none.
   std::string restart_prefix;
-  bool keep_dir = false;  // keep the run's data dir and logs (its path is printed)
+  std::string controller_prefix;  // the same for the first controller (e.g. a heap profiler)
+  bool keep_dir = false;          // keep the run's data dir and logs (its path is printed)
 };
 
 void AddScaleFlags(CLI::App& app, ScaleOptions& options);

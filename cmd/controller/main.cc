@@ -176,15 +176,26 @@ Status RunStandalone(controller::Flags flags, const StandaloneFlags& sflags, Sto
   return result;
 }
 
-// glibc gives each busy thread its own heap arena and keeps what the arenas once held; with
-// dozens of reconcile, informer and HTTP threads, a Pool warm-up's churn left the process at
-// twice the memory it uses (100,000 pooled sandboxes: 1,846 MiB with the default, 910 MiB with
-// two arenas; bench/reports/delivery.md). MALLOC_ARENA_MAX, when set, still decides.
+// Without jemalloc (see cmd/controller/CMakeLists.txt): glibc gives each busy thread its own heap
+// arena and keeps what the arenas once held; with dozens of reconcile, informer and HTTP
+// threads, a Pool warm-up's churn left the process at twice the memory it uses (100,000 pooled
+// sandboxes: 1,846 MiB with the default, 910 MiB with two arenas; bench/reports/delivery.md).
+// MALLOC_ARENA_MAX, when set, still decides.
 void LimitMallocArenas() {
+#ifndef OSBX_WITH_JEMALLOC
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) (void)mallopt(M_ARENA_MAX, 2);
+#endif
 }
 
 }  // namespace
+
+#ifdef OSBX_WITH_JEMALLOC
+// jemalloc's settings (MALLOC_CONF, when set, overrides them): two arenas rather than four per
+// CPU, and freed pages returned to the system at once, so the heap follows the cache's size
+// rather than the largest burst it went through.
+extern "C" const char* malloc_conf;
+const char* malloc_conf = "narenas:2,dirty_decay_ms:0,muzzy_decay_ms:0,tcache_max:1024";
+#endif
 
 int main(int argc, char** argv) {
   LimitMallocArenas();

@@ -187,6 +187,9 @@ void ReadListMeta(element doc, ListResult& result) {
 
 }  // namespace
 
+// Documents larger than this are parsed with a parser of their own (see DecodeList).
+constexpr size_t kLargeDocument = 1 << 20;
+
 struct WatchEventDecoder::Impl {
   Impl(FieldProjection objects_projection, FieldProjection bookmarks_projection)
       : objects(std::move(objects_projection)), bookmarks(std::move(bookmarks_projection)) {}
@@ -252,8 +255,13 @@ StatusOr<WatchEvent> WatchEventDecoder::DecodeEvent(std::string_view line) {
 
 StatusOr<ListResult> WatchEventDecoder::DecodeList(std::string_view body,
                                                    const ResourceRef& resource) {
+  // A parser keeps the capacity of the largest document it parsed (several times its size), and
+  // this one lives as long as the informer: a large list gets a parser of its own, freed here.
+  std::optional<simdjson::dom::parser> own;
+  if (body.size() > kLargeDocument) own.emplace();
+  simdjson::dom::parser& parser = own ? *own : impl_->parser;
   element doc;
-  if (impl_->parser.parse(body.data(), body.size()).get(doc)) {
+  if (parser.parse(body.data(), body.size()).get(doc)) {
     std::optional<Json> whole = ParseWithNlohmann(body);
     if (!whole) {
       return InternalError("the server answered with a body that is not JSON (" +
