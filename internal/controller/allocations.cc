@@ -83,12 +83,10 @@ std::optional<std::pair<std::string, std::string>> PoolOfPod(const Json& pod) {
 
 }  // namespace
 
-void Allocations::PodSeen(const Json& pod) {
+void Allocations::PodSeen(const Json& pod, const ViewFunc& view) {
   auto pool = PoolOfPod(pod);
   if (!pool) return;
-  ledger_.ForPool(pool->first)
-      ->ObservePod(std::make_shared<const scheduler::PodView>(scheduler::FromPod(pod)),
-                   pool->second);
+  ledger_.ForPool(pool->first)->ObservePod(view(pool->second), pool->second);
 }
 
 void Allocations::PodGone(const Json& pod) {

@@ -57,7 +57,10 @@ class Allocations {
 
   // Feeds a pool's ledger with the pool pods the cache shows (see PoolLedger::ObservePod): the
   // pod informer calls these for every pod, before any controller hears of the event.
-  void PodSeen(const Json& pod);
+  // `view` derives the pod's view from the uid of the Pool controlling it.
+  using ViewFunc =
+      std::function<std::shared_ptr<const scheduler::PodView>(const std::string& pool_uid)>;
+  void PodSeen(const Json& pod, const ViewFunc& view);
   void PodGone(const Json& pod);
 
   // A BatchSandbox of the pool left the API: forget its waiting demand, and remember it so the

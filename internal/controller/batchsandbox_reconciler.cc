@@ -8,6 +8,7 @@
 #include "internal/controller/event_reasons.h"
 #include "internal/scheduler/batch_plan.h"
 #include "pkg/kube/meta/object.h"
+#include "pkg/kube/meta/packed.h"
 
 namespace osbx::controller {
 namespace {
@@ -34,24 +35,27 @@ bool Ignorable(const Status& s) { return s.ok() || s.code() == StatusCode::kNotF
 StatusOr<kube::Result> BatchSandboxReconciler::Reconcile(const kube::Request& request) {
   kube::ObjectPtr obj = ctx_.batches.Get(request.Key());
   if (!obj) return kube::Result::Done();
-  StatusOr<v1::BatchSandbox> typed = v1::DecodeBatchSandbox(*obj);
+  // The cache keeps the status conditions and the pod template packed (see setup.cc): the
+  // reconcile reads a full copy.
+  const Json full = kube::UnpackedCopy(*obj);
+  StatusOr<v1::BatchSandbox> typed = v1::DecodeBatchSandbox(full);
   if (!typed.ok()) {
-    ctx_.events.Event(*obj, EventType::kWarning, kReasonInvalidSpec, typed.status().message());
+    ctx_.events.Event(full, EventType::kWarning, kReasonInvalidSpec, typed.status().message());
     return kube::TerminalError(typed.status());
   }
-  Batch batch{*obj, *typed, kube::IsBeingDeleted(*obj)};
+  Batch batch{full, *typed, kube::IsBeingDeleted(full)};
   scheduler::RequeueHint hint;
   if (!batch.deleting) {
     scheduler::ExpiryDecision expiry =
         scheduler::DecideExpiry(typed->spec.expire_time, ctx_.clock.WallNow());
     if (!expiry.error.empty()) {
-      ctx_.events.Event(*obj, EventType::kWarning, kReasonInvalidExpireTime, expiry.error);
+      ctx_.events.Event(full, EventType::kWarning, kReasonInvalidExpireTime, expiry.error);
     }
     if (expiry.expired) {
       Status deleted = ctx_.api.Delete(BatchSandboxResource(), request.ns, request.name,
-                                       std::string(kube::GetUid(*obj)));
+                                       std::string(kube::GetUid(full)));
       if (!Ignorable(deleted)) return deleted;
-      ctx_.events.Event(*obj, EventType::kNormal, kReasonExpired,
+      ctx_.events.Event(full, EventType::kNormal, kReasonExpired,
                         "expireTime " + *typed->spec.expire_time + " reached; deleting");
       return kube::Result::Done();
     }

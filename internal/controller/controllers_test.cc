@@ -11,6 +11,7 @@
 #include "internal/controller/setup.h"
 #include "internal/scheduler/allocation_record.h"
 #include "pkg/kube/meta/object.h"
+#include "pkg/kube/meta/packed.h"
 #include "pkg/kube/meta/timestamp.h"
 
 namespace osbx::controller {
@@ -211,6 +212,31 @@ TEST_F(ControllersTest, PooledBatchIsDeliveredWithTwoWrites) {
     return pool["status"].value("available", 0) == 5 && pool["status"].value("allocated", 0) == 5;
   }));
   EXPECT_EQ(api_.Writes("patch", "batchsandboxes") - patches_before, 1);
+}
+
+// The controllers' caches keep what only decoders read as text (memory at 100,000 sandboxes);
+// delivery above shows that they still read it.
+TEST_F(ControllersTest, CachesKeepConditionsTemplatesAndPodStatusPacked) {
+  WarmPool("p", 2);
+  Json batch = Batch("b", 2, "p");
+  batch["spec"]["template"] = PodTemplate();  // a pooled batch may carry a compatible template
+  Create(BatchSandboxResource(), batch);
+  const kube::Indexer& batches = manager_->GetInformer(BatchSandboxResource()).indexer();
+  ASSERT_TRUE(api_.WaitFor([&] {
+    kube::ObjectPtr b = batches.Get("default/b");
+    return b && b->contains("status") && b->at("status").contains("conditions") &&
+           b->at("status").value("ready", 0) == 2;
+  }));
+  kube::ObjectPtr cached = batches.Get("default/b");
+  EXPECT_TRUE(kube::IsPacked(cached->at("status").at("conditions")));
+  EXPECT_TRUE(kube::IsPacked(cached->at("spec").at("template")));
+  EXPECT_EQ(cached->at("spec").value("poolRef", ""), "p");  // what predicates read stays a tree
+  const Json full = kube::UnpackedCopy(*cached);
+  EXPECT_TRUE(full["status"]["conditions"].is_array());
+  for (const kube::ObjectPtr& pod : manager_->GetInformer(PodResource()).indexer().List()) {
+    ASSERT_TRUE(pod->contains("status")) << kube::GetName(*pod);
+    EXPECT_TRUE(kube::IsPacked(pod->at("status"))) << kube::GetName(*pod);
+  }
 }
 
 TEST_F(ControllersTest, NonPooledScalesUpDownAndRecreatesLostPods) {

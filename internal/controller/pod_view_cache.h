@@ -37,6 +37,10 @@ class PodViewCache {
   // The same, sharing the cached views instead of copying them.
   std::vector<std::shared_ptr<const scheduler::PodView>> SharedControlledBy(
       const kube::Indexer& pods, std::string_view owner_uid, const Filter& keep = nullptr);
+  // The view of one pod controlled by `owner_uid`, cached by the pod object's identity like the
+  // views above (the ledger's pod feed shares them instead of deriving its own).
+  std::shared_ptr<const scheduler::PodView> ViewOf(std::string_view owner_uid,
+                                                   const kube::ObjectPtr& pod);
   // The owner is gone: drop its entries.
   void Forget(std::string_view owner_uid);
 
@@ -51,6 +55,9 @@ class PodViewCache {
     uint64_t pass = 0;
     std::unordered_map<const Json*, Entry> entries;  // by object identity
   };
+
+  // The entry of `pod` in `owner`, its view derived again when the object is a new one.
+  static Entry& EntryLocked(Owner& owner, std::string_view owner_uid, const kube::ObjectPtr& pod);
 
   std::mutex mu_;
   std::map<std::string, Owner, std::less<>> by_owner_;  // guarded by mu_

@@ -11,7 +11,9 @@
 #include "internal/controller/metrics.h"
 #include "internal/controller/pool_reconciler.h"
 #include "internal/scheduler/allocation_record.h"
+#include "pkg/kube/cache/transform.h"
 #include "pkg/kube/meta/object.h"
+#include "pkg/kube/meta/packed.h"
 
 namespace osbx::controller {
 namespace {
@@ -98,6 +100,24 @@ kube::Predicate BatchForPoolPredicate() {
   return p;
 }
 
+// What the caches keep packed (pkg/kube/meta/packed.h): read only through FromPod and the
+// BatchSandbox reconciler's decoder. BatchSandbox conditions are most of a cached batch.
+const std::vector<kube::JsonPath> kPackedPodPaths = {{"status"}};
+const std::vector<kube::JsonPath> kPackedBatchPaths = {{"spec", "template"},
+                                                       {"spec", "taskTemplate"},
+                                                       {"spec", "shardPatches"},
+                                                       {"spec", "shardTaskPatches"},
+                                                       {"status", "conditions"}};
+
+// `then` (if any) followed by packing `paths`.
+kube::TransformFunc PackTransform(kube::TransformFunc then,
+                                  const std::vector<kube::JsonPath>& paths) {
+  return [then = std::move(then), &paths](Json& object) {
+    if (then) then(object);
+    kube::PackPaths(object, paths);
+  };
+}
+
 class ControllersImpl final : public Controllers {
  public:
   ControllersImpl(kube::Manager& manager, ApiClient& api, const ControllersOptions& options)
@@ -127,12 +147,17 @@ class ControllersImpl final : public Controllers {
   void Register(kube::Manager& manager, const ControllersOptions& options) {
     // First of the pod handlers: a pool's ledger knows a pod before any reconcile hears of it.
     kube::EventHandler feed;
-    feed.on_add = [this](const kube::ObjectPtr& pod) { allocations_.PodSeen(*pod); };
-    feed.on_update = [this](const kube::ObjectPtr& old_pod, const kube::ObjectPtr& pod) {
+    auto seen = [this](const kube::ObjectPtr& pod) {
+      allocations_.PodSeen(*pod, [&](const std::string& pool_uid) {
+        return pod_views_.ViewOf(pool_uid, pod);  // shared with the Pool reconciler's pass
+      });
+    };
+    feed.on_add = seen;
+    feed.on_update = [this, seen](const kube::ObjectPtr& old_pod, const kube::ObjectPtr& pod) {
       if (kube::GetControllerOf(*old_pod) != kube::GetControllerOf(*pod)) {
         allocations_.PodGone(*old_pod);
       }
-      allocations_.PodSeen(*pod);
+      seen(pod);
     };
     feed.on_delete = [this](const kube::ObjectPtr& pod, bool) { allocations_.PodGone(*pod); };
     pods_.AddEventHandler(std::move(feed));
@@ -275,10 +300,14 @@ StatusOr<std::unique_ptr<Controllers>> RegisterControllers(kube::Manager& manage
   // whole from the server's cache, one body of every pod at once (hundreds of MB at 100,000
   // pods, and several times that while it is parsed). The ledger is rebuilt from the
   // BatchSandbox cache (see LedgerRebuilder), so that one also waits out the settle delay.
+  // The parts of pods and BatchSandboxes read only through a decoder are cached packed
+  // (pkg/kube/meta/packed.h): FromPod unpacks a pod's status, the BatchSandbox reconciler its
+  // batch; the generic machinery reads metadata only.
   const auto settle = options.allocation_settle_delay;
   const Clock::TimePoint settled_at = RealClock::Get().Now() + settle;
   for (const kube::ResourceRef& resource :
        {PodResource(), BatchSandboxResource(), PoolResource()}) {
+    const bool pods = resource.resource == PodResource().resource;
     const bool batches = resource.resource == BatchSandboxResource().resource;
     OSBX_RETURN_IF_ERROR(manager
                              .GetInformer(resource, "",
@@ -287,6 +316,14 @@ StatusOr<std::unique_ptr<Controllers>> RegisterControllers(kube::Manager& manage
                                             if (batches && settle.count() > 0) {
                                               informer.reflector.first_list_at = settled_at;
                                             }
+                                            if (!pods && !batches) return;
+                                            if (!informer.projection && !informer.transform) {
+                                              informer.projection =
+                                                  kube::DefaultProjectionFor(resource);
+                                            }
+                                            informer.transform = PackTransform(
+                                                std::move(informer.transform),
+                                                pods ? kPackedPodPaths : kPackedBatchPaths);
                                           })
                              .status());
   }

@@ -5,6 +5,7 @@
 
 #include "api/v1alpha1/well_known.h"
 #include "pkg/kube/meta/object.h"
+#include "pkg/kube/meta/packed.h"
 
 namespace osbx::scheduler {
 namespace {
@@ -86,7 +87,8 @@ PodView FromPod(const Json& pod) {
   view.evict = kube::GetLabel(pod, v1::kEvictLabel).has_value();
   view.index = ParseIndex(kube::GetLabel(pod, v1::kPodIndexLabel));
   view.node_name = StringField(Field(pod, "spec"), "nodeName");
-  const Json& status = Field(pod, "status");
+  Json unpacked;  // a cached pod keeps its status packed (internal/controller/setup.cc)
+  const Json& status = kube::Unpacked(Field(pod, "status"), unpacked);
   view.phase = StringField(status, "phase");
   view.pod_ip = StringField(status, "podIP");
   view.node_lost = view.phase == "Unknown" || StringField(status, "reason") == "NodeLost";

@@ -112,7 +112,10 @@ Status Reflector::ListPages(const std::string& resource_version, std::vector<Jso
     if (!page.ok()) return page.status();
     // Every page of one list shares the first page's snapshot.
     if (options.continue_token.empty()) list_rv = page->resource_version;
-    for (Json& item : page->items) items.push_back(std::move(item));
+    for (Json& item : page->items) {
+      sink_.PrepareListed(item);
+      items.push_back(std::move(item));
+    }
     if (page->continue_token.empty()) return Status::Ok();
     options.continue_token = std::move(page->continue_token);
     options.resource_version.clear();  // the continue token carries the snapshot

@@ -36,7 +36,11 @@ namespace osbx::kube {
 class ReflectorSink {
  public:
   virtual ~ReflectorSink() = default;
-  // The complete current state, from a (re)list; objects not in `items` no longer exist.
+  // Called for each listed object as its page arrives, before the list is complete: a sink that
+  // trims what it caches does it here, so a long list never holds every object untrimmed.
+  virtual void PrepareListed(Json& /*item*/) {}
+  // The complete current state, from a (re)list (each item through PrepareListed); objects not
+  // in `items` no longer exist.
   virtual void Replace(std::vector<Json> items, const std::string& resource_version) = 0;
   // One ADDED, MODIFIED or DELETED watch event.
   virtual void Apply(WatchEventType type, Json object) = 0;

@@ -104,11 +104,17 @@ bool SharedInformer::WaitForSync(Clock::TimePoint deadline) {
   return synced_;
 }
 
-ObjectPtr SharedInformer::Prepare(Json&& object) const {
+void SharedInformer::Trim(Json& object) const {
   if (projection_ && project_decoded_) Project(object, *projection_);
   if (transform_) transform_(object);
+}
+
+ObjectPtr SharedInformer::Prepare(Json&& object) const {
+  Trim(object);
   return std::make_shared<const Json>(std::move(object));
 }
+
+void SharedInformer::PrepareListed(Json& item) { Trim(item); }
 
 void SharedInformer::PushLocked(Notification n) {
   n.seq = next_seq_++;
@@ -122,7 +128,8 @@ void SharedInformer::PushLocked(Notification n) {
 void SharedInformer::Replace(std::vector<Json> items, const std::string& /*resource_version*/) {
   std::vector<ObjectPtr> objects;
   objects.reserve(items.size());
-  for (Json& item : items) objects.push_back(Prepare(std::move(item)));
+  // Each item went through PrepareListed as its page arrived.
+  for (Json& item : items) objects.push_back(std::make_shared<const Json>(std::move(item)));
   MutexLock lock(mu_);
   Indexer::ReplaceResult result = indexer_.Replace(std::move(objects));
   using Kind = Notification::Kind;

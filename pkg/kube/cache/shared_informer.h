@@ -120,11 +120,14 @@ class SharedInformer final : private ReflectorSink {
   };
 
   // ReflectorSink.
+  void PrepareListed(Json& item) override;
   void Replace(std::vector<Json> items, const std::string& resource_version) override
       OSBX_EXCLUDES(mu_);
   void Apply(WatchEventType type, Json object) override OSBX_EXCLUDES(mu_);
 
   ObjectPtr Prepare(Json&& object) const;
+  // The projection (when the decoder did not apply it) and the transform.
+  void Trim(Json& object) const;
   using Handlers = std::vector<std::shared_ptr<const Registration>>;
 
   void PushLocked(Notification n) OSBX_REQUIRES(mu_);

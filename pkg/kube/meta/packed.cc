@@ -1,0 +1,61 @@
+#include "pkg/kube/meta/packed.h"
+
+namespace osbx::kube {
+namespace {
+
+constexpr char kMarker = '\x1e';
+
+Json* Find(Json& object, const JsonPath& path) {
+  Json* at = &object;
+  for (const std::string& key : path) {
+    if (!at->is_object()) return nullptr;
+    auto it = at->find(key);
+    if (it == at->end()) return nullptr;
+    at = &*it;
+  }
+  return at;
+}
+
+}  // namespace
+
+void PackPaths(Json& object, const std::vector<JsonPath>& paths) {
+  for (const JsonPath& path : paths) {
+    Json* value = Find(object, path);
+    if (value == nullptr || !(value->is_object() || value->is_array())) continue;
+    std::string text(1, kMarker);
+    text += value->dump();
+    *value = std::move(text);
+  }
+}
+
+bool IsPacked(const Json& value) {
+  const std::string* text = value.get_ptr<const std::string*>();
+  return text != nullptr && !text->empty() && (*text)[0] == kMarker;
+}
+
+const Json& Unpacked(const Json& value, Json& storage) {
+  if (!IsPacked(value)) return value;
+  const std::string& text = value.get_ref<const std::string&>();
+  storage = Json::parse(text.begin() + 1, text.end(), nullptr, false);
+  if (storage.is_discarded()) storage = nullptr;
+  return storage;
+}
+
+Json UnpackedCopy(const Json& object) {
+  Json copy = object;
+  if (!copy.is_object()) return copy;
+  for (auto& [key, value] : copy.items()) {
+    Json storage;
+    if (IsPacked(value)) {
+      value = Unpacked(value, storage);
+      continue;
+    }
+    if (!value.is_object()) continue;
+    for (auto& [inner_key, inner] : value.items()) {
+      if (IsPacked(inner)) inner = Json(Unpacked(inner, storage));
+    }
+  }
+  return copy;
+}
+
+}  // namespace osbx::kube
