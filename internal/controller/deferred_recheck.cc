@@ -7,6 +7,7 @@
 #include "api/v1alpha1/well_known.h"
 #include "internal/scheduler/allocation_record.h"
 #include "pkg/kube/meta/object.h"
+#include "pkg/kube/meta/packed.h"
 
 namespace osbx::controller {
 namespace {
@@ -29,7 +30,10 @@ bool LooksSettled(const Json& batch) {
   }
   const std::string pool = spec["poolRef"].get<std::string>();
   if (pool.empty() || pool == "*") return false;
-  const Json& status = batch.contains("status") ? batch["status"] : Json();
+  static const Json kNone;
+  Json unpacked;  // the controllers' cache keeps a batch's status packed (setup.cc)
+  const Json& status =
+      kube::Unpacked(batch.contains("status") ? batch["status"] : kNone, unpacked);
   const int64_t replicas = IntField(spec, "replicas", 1);
   if (IntField(status, "observedGeneration", -1) != kube::GetGeneration(batch) ||
       IntField(status, "ready", -1) != replicas) {

@@ -1,5 +1,7 @@
 #include "internal/controller/deferred_recheck.h"
 
+#include "pkg/kube/meta/packed.h"
+
 #include <gtest/gtest.h>
 
 namespace osbx::controller {
@@ -19,6 +21,16 @@ Json Delivered(int replicas = 2) {
 }
 
 TEST(LooksSettledTest, DeliveredPooledBatchIsSettled) { EXPECT_TRUE(LooksSettled(Delivered())); }
+
+TEST(LooksSettledTest, StatusPackedByTheCacheIsReadToo) {
+  Json batch = Delivered();
+  kube::PackPaths(batch, {{"status"}});
+  EXPECT_TRUE(LooksSettled(batch));
+  batch = Delivered();
+  batch["status"]["ready"] = 0;
+  kube::PackPaths(batch, {{"status"}});
+  EXPECT_FALSE(LooksSettled(batch));
+}
 
 TEST(LooksSettledTest, BatchShortOfReadyPodsIsNotSettled) {
   Json batch = Delivered();

@@ -100,14 +100,15 @@ kube::Predicate BatchForPoolPredicate() {
   return p;
 }
 
-// What the caches keep packed (pkg/kube/meta/packed.h): read only through FromPod and the
-// BatchSandbox reconciler's decoder. BatchSandbox conditions are most of a cached batch.
+// What the caches keep packed (pkg/kube/meta/packed.h): read only through FromPod, the
+// BatchSandbox reconciler's decoder and LooksSettled. A BatchSandbox's status (its conditions
+// above all) is most of a cached batch.
 const std::vector<kube::JsonPath> kPackedPodPaths = {{"status"}};
 const std::vector<kube::JsonPath> kPackedBatchPaths = {{"spec", "template"},
                                                        {"spec", "taskTemplate"},
                                                        {"spec", "shardPatches"},
                                                        {"spec", "shardTaskPatches"},
-                                                       {"status", "conditions"}};
+                                                       {"status"}};
 
 // `then` (if any) followed by packing `paths`.
 kube::TransformFunc PackTransform(kube::TransformFunc then,
