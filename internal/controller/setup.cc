@@ -119,6 +119,26 @@ kube::TransformFunc PackTransform(kube::TransformFunc then,
   };
 }
 
+// How the controllers' informers list and cache. Every first list reads consistently, in pages:
+// a list at resourceVersion "0" is answered whole from the server's cache, one body of every pod
+// at once (hundreds of MB at 100,000 pods, and several times that while it is parsed). The
+// allocation ledger is rebuilt from the BatchSandbox cache (see LedgerRebuilder), whose first
+// list therefore waits until `settled_at`. Pods and BatchSandboxes keep the parts read only
+// through a decoder packed.
+void CustomizeInformer(const kube::ResourceRef& resource, Clock::TimePoint settled_at,
+                       kube::InformerOptions& informer) {
+  const bool pods = resource.resource == PodResource().resource;
+  const bool batches = resource.resource == BatchSandboxResource().resource;
+  informer.reflector.consistent_first_list = true;
+  if (batches) informer.reflector.first_list_at = settled_at;
+  if (!pods && !batches) return;
+  if (!informer.projection && !informer.transform) {
+    informer.projection = kube::DefaultProjectionFor(resource);
+  }
+  informer.transform =
+      PackTransform(std::move(informer.transform), pods ? kPackedPodPaths : kPackedBatchPaths);
+}
+
 class ControllersImpl final : public Controllers {
  public:
   ControllersImpl(kube::Manager& manager, ApiClient& api, const ControllersOptions& options)
@@ -297,36 +317,18 @@ StatusOr<std::unique_ptr<Controllers>> RegisterControllers(kube::Manager& manage
   if (options.batchsandbox_workers < 1 || options.pool_workers < 1) {
     return InvalidError("controller worker counts must be at least 1");
   }
-  // Every first list reads consistently, in pages: a list at resourceVersion "0" is answered
-  // whole from the server's cache, one body of every pod at once (hundreds of MB at 100,000
-  // pods, and several times that while it is parsed). The ledger is rebuilt from the
-  // BatchSandbox cache (see LedgerRebuilder), so that one also waits out the settle delay.
-  // The parts of pods and BatchSandboxes read only through a decoder are cached packed
-  // (pkg/kube/meta/packed.h): FromPod unpacks a pod's status, the BatchSandbox reconciler its
-  // batch; the generic machinery reads metadata only.
-  const auto settle = options.allocation_settle_delay;
-  const Clock::TimePoint settled_at = RealClock::Get().Now() + settle;
+  // No settle delay: the BatchSandbox informer lists at once (a zero time point).
+  const Clock::TimePoint settled_at = options.allocation_settle_delay.count() > 0
+                                          ? RealClock::Get().Now() + options.allocation_settle_delay
+                                          : Clock::TimePoint{};
+  auto customize = [&](const kube::ResourceRef& resource) {
+    return [&settled_at, resource](kube::InformerOptions& informer) {
+      CustomizeInformer(resource, settled_at, informer);
+    };
+  };
   for (const kube::ResourceRef& resource :
        {PodResource(), BatchSandboxResource(), PoolResource()}) {
-    const bool pods = resource.resource == PodResource().resource;
-    const bool batches = resource.resource == BatchSandboxResource().resource;
-    OSBX_RETURN_IF_ERROR(manager
-                             .GetInformer(resource, "",
-                                          [&](kube::InformerOptions& informer) {
-                                            informer.reflector.consistent_first_list = true;
-                                            if (batches && settle.count() > 0) {
-                                              informer.reflector.first_list_at = settled_at;
-                                            }
-                                            if (!pods && !batches) return;
-                                            if (!informer.projection && !informer.transform) {
-                                              informer.projection =
-                                                  kube::DefaultProjectionFor(resource);
-                                            }
-                                            informer.transform = PackTransform(
-                                                std::move(informer.transform),
-                                                pods ? kPackedPodPaths : kPackedBatchPaths);
-                                          })
-                             .status());
+    OSBX_RETURN_IF_ERROR(manager.GetInformer(resource, "", customize(resource)).status());
   }
   auto controllers = std::make_unique<ControllersImpl>(manager, api, options);
   controllers->Register(manager, options);
