@@ -100,23 +100,29 @@ kube::Predicate BatchForPoolPredicate() {
   return p;
 }
 
-// What the caches keep packed (pkg/kube/meta/packed.h): read only through FromPod, the
-// BatchSandbox reconciler's decoder and LooksSettled. A BatchSandbox's status (its conditions
-// above all) is most of a cached batch.
-const std::vector<kube::JsonPath> kPackedPodPaths = {{"status"}};
-const std::vector<kube::JsonPath> kPackedBatchPaths = {{"spec", "template"},
-                                                       {"spec", "taskTemplate"},
-                                                       {"spec", "shardPatches"},
-                                                       {"spec", "shardTaskPatches"},
-                                                       {"status"}};
+// What the controllers cache of pods and BatchSandboxes: the parts read only through a decoder
+// (FromPod, the BatchSandbox reconciler's decoder, LooksSettled) packed as text
+// (pkg/kube/meta/packed.h). A BatchSandbox's status, its conditions above all, is most of a
+// cached batch; predicates, indexes and the ledger read metadata and spec.poolRef, which stay
+// trees.
+std::shared_ptr<const kube::FieldProjection> CachedPods() {
+  using P = kube::FieldProjection;
+  static const P* status = kube::PodCacheProjection().RuleFor("status");
+  static const auto projection = std::make_shared<const P>(
+      kube::PodCacheProjection().Replacing("status", P::Packed(status ? *status : P::Whole())));
+  return projection;
+}
 
-// `then` (if any) followed by packing `paths`.
-kube::TransformFunc PackTransform(kube::TransformFunc then,
-                                  const std::vector<kube::JsonPath>& paths) {
-  return [then = std::move(then), &paths](Json& object) {
-    if (then) then(object);
-    kube::PackPaths(object, paths);
-  };
+std::shared_ptr<const kube::FieldProjection> CachedBatchSandboxes() {
+  using P = kube::FieldProjection;
+  static const auto projection =
+      std::make_shared<const P>(P::Except({{"metadata", P::Except({{"managedFields", P::Drop()}})},
+                                           {"spec", P::Except({{"template", P::Packed()},
+                                                               {"taskTemplate", P::Packed()},
+                                                               {"shardPatches", P::Packed()},
+                                                               {"shardTaskPatches", P::Packed()}})},
+                                           {"status", P::Packed()}}));
+  return projection;
 }
 
 // How the controllers' informers list and cache. Every first list reads consistently, in pages:
@@ -131,12 +137,9 @@ void CustomizeInformer(const kube::ResourceRef& resource, Clock::TimePoint settl
   const bool batches = resource.resource == BatchSandboxResource().resource;
   informer.reflector.consistent_first_list = true;
   if (batches) informer.reflector.first_list_at = settled_at;
-  if (!pods && !batches) return;
-  if (!informer.projection && !informer.transform) {
-    informer.projection = kube::DefaultProjectionFor(resource);
-  }
-  informer.transform =
-      PackTransform(std::move(informer.transform), pods ? kPackedPodPaths : kPackedBatchPaths);
+  if (informer.projection || informer.transform) return;  // the manager was told otherwise
+  if (pods) informer.projection = CachedPods();
+  if (batches) informer.projection = CachedBatchSandboxes();
 }
 
 class ControllersImpl final : public Controllers {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "pkg/kube/meta/packed.h"
+
 namespace osbx::kube {
 namespace {
 
@@ -34,6 +36,12 @@ bool ProjectValue(Json& value, const FieldProjection& rule) {
                  !ProjectValue(element, rule.element());
         });
         if (erased > 0) elements->shrink_to_fit();  // a cached object should not carry slack
+      }
+      break;
+    case FieldProjection::Kind::kPacked:
+      if (value.is_object() || value.is_array()) {
+        if (!ProjectValue(value, rule.element())) return false;
+        PackValue(value);
       }
       break;
   }
@@ -100,6 +108,24 @@ FieldProjection FieldProjection::EachWhere(std::string key, std::string value,
   p.filter_key_ = std::move(key);
   p.filter_value_ = std::move(value);
   return p;
+}
+
+FieldProjection FieldProjection::Packed(FieldProjection rule) {
+  FieldProjection p(Kind::kPacked);
+  p.element_ = std::make_shared<const FieldProjection>(std::move(rule));
+  return p;
+}
+
+FieldProjection FieldProjection::Replacing(std::string_view name, FieldProjection rule) const {
+  FieldProjection out = *this;
+  for (Member& member : out.members_) {
+    if (member.first == name) {
+      member.second = std::move(rule);
+      return out;
+    }
+  }
+  out.members_.emplace_back(std::string(name), std::move(rule));
+  return out;
 }
 
 FieldProjection FieldProjection::DropIfEmpty() && {

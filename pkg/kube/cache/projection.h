@@ -13,6 +13,10 @@
 //   Each(rule)               of an array: apply `rule` to every element;
 //   EachWhere(k, v, rule)    of an array: keep only the object elements whose member `k` is the
 //                            string `v`, and apply `rule` to those;
+//   Packed(rule)             an object or array kept, after `rule`, as its JSON text in one
+//                            string (pkg/kube/meta/packed.h): for parts read only through a
+//                            decoder, at a fraction of a tree's memory. With Whole() the wire
+//                            text is copied as it is, never built as a tree;
 //   rule.DropIfEmpty()       the value is removed from its parent (object member or array
 //                            element) when, after its rule, it is an empty object.
 // An object rule leaves a value of another type untouched, and so does an array rule: a
@@ -30,7 +34,7 @@ namespace osbx::kube {
 
 class FieldProjection {
  public:
-  enum class Kind { kWhole, kDrop, kObject, kArray };
+  enum class Kind { kWhole, kDrop, kObject, kArray, kPacked };
   using Member = std::pair<std::string, FieldProjection>;
 
   static FieldProjection Whole();
@@ -39,6 +43,7 @@ class FieldProjection {
   static FieldProjection Except(std::vector<Member> members);
   static FieldProjection Each(FieldProjection element);
   static FieldProjection EachWhere(std::string key, std::string value, FieldProjection element);
+  static FieldProjection Packed(FieldProjection rule = Whole());
   // Everything but the subtrees at the dotted `paths` ("metadata.managedFields"); no paths keeps
   // the whole value. Paths that share a first key share one rule for it, and dropping a key wins
   // over paths below it.
@@ -51,8 +56,10 @@ class FieldProjection {
 
   // kObject: the rule for member `name`, or nullptr when the member is dropped.
   const FieldProjection* RuleFor(std::string_view name) const;
-  // kArray: the rule of every (kept) element.
+  // kArray: the rule of every (kept) element; kPacked: the rule applied before packing.
   const FieldProjection& element() const { return *element_; }
+  // kObject: this rule with member `name` kept by `rule` instead.
+  [[nodiscard]] FieldProjection Replacing(std::string_view name, FieldProjection rule) const;
   // kArray: true when elements are filtered by a member value (EachWhere).
   bool filters() const { return !filter_key_.empty(); }
   const std::string& filter_key() const { return filter_key_; }

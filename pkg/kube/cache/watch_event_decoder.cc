@@ -1,4 +1,7 @@
 #include "pkg/kube/cache/watch_event_decoder.h"
+#include "pkg/kube/meta/packed.h"
+
+#include "pkg/kube/meta/packed.h"
 
 #include <simdjson.h>
 
@@ -90,6 +93,16 @@ Json ConvertProjectedArray(simdjson::dom::array array, const FieldProjection& ru
 bool ConvertProjected(element e, const FieldProjection& rule, Json& out) {
   using Kind = FieldProjection::Kind;
   if (rule.kind() == Kind::kDrop) return false;
+  const bool tree = e.type() == element_type::OBJECT || e.type() == element_type::ARRAY;
+  if (rule.kind() == Kind::kPacked && tree) {
+    if (rule.element().kind() == Kind::kWhole) {
+      out = PackedText(simdjson::minify(e));  // the wire text, never built as a tree
+      return true;
+    }
+    if (!ConvertProjected(e, rule.element(), out)) return false;
+    PackValue(out);
+    return true;
+  }
   if (rule.kind() == Kind::kObject && e.type() == element_type::OBJECT) {
     out = ConvertProjectedObject(e.get_object().value_unsafe(), rule);
   } else if (rule.kind() == Kind::kArray && e.type() == element_type::ARRAY) {

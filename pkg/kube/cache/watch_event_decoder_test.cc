@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "pkg/kube/cache/projection.h"
+#include "pkg/kube/meta/packed.h"
+
 namespace osbx::kube {
 namespace {
 
@@ -141,6 +144,32 @@ TEST(WatchEventDecoderTest, OfDuplicateKeysTheLastWinsAsWithNlohmann) {
   StatusOr<WatchEvent> event = decoder.DecodeEvent(line);
   ASSERT_TRUE(event.ok());
   EXPECT_EQ(event->object, Json::parse(line)["object"]);
+}
+
+// Packed rules give the same cached value whichever walker applies them: the decoder from the
+// wire text, Project() on a decoded object (in-memory ListerWatchers).
+TEST(WatchEventDecoderTest, PackedRulesMatchProjectOnTheDecodedObject) {
+  using P = FieldProjection;
+  const P projection = P::Except(
+      {{"metadata", P::Except({{"managedFields", P::Drop()}})},
+       {"spec", P::Packed(P::Only({{"replicas", P::Whole()}}))},
+       {"status", P::Packed()}});
+  constexpr std::string_view kLine =
+      R"js({"type":"MODIFIED","object":{"metadata":{"name":"b","managedFields":[{"a":1}]},"spec":{"replicas":2,"extra":{"x":1}},"status":{"ready":1,"conditions":[{"type":"Ready","message":"1/1 \"ok\""}]}}})js";
+  WatchEventDecoder decoder(projection);
+  StatusOr<WatchEvent> event = decoder.DecodeEvent(kLine);
+  ASSERT_TRUE(event.ok()) << event.status().message();
+  const Json& decoded = event->object;
+  EXPECT_TRUE(IsPacked(decoded["spec"]));
+  EXPECT_TRUE(IsPacked(decoded["status"]));
+  EXPECT_FALSE(decoded["metadata"].contains("managedFields"));
+
+  Json whole = Json::parse(kLine)["object"];
+  Project(whole, projection);
+  EXPECT_EQ(UnpackedCopy(decoded), UnpackedCopy(whole));
+  Json storage;
+  EXPECT_EQ(Unpacked(decoded["spec"], storage), (Json{{"replicas", 2}}));
+  EXPECT_EQ(Unpacked(decoded["status"], storage)["conditions"][0]["message"], "1/1 \"ok\"");
 }
 
 }  // namespace

@@ -18,13 +18,22 @@ Json* Find(Json& object, const JsonPath& path) {
 
 }  // namespace
 
+void PackValue(Json& value) {
+  if (!(value.is_object() || value.is_array())) return;
+  value = PackedText(value.dump());
+}
+
+std::string PackedText(std::string_view json_text) {
+  std::string text;
+  text.reserve(json_text.size() + 1);
+  text += kMarker;
+  text += json_text;
+  return text;
+}
+
 void PackPaths(Json& object, const std::vector<JsonPath>& paths) {
   for (const JsonPath& path : paths) {
-    Json* value = Find(object, path);
-    if (value == nullptr || !(value->is_object() || value->is_array())) continue;
-    std::string text(1, kMarker);
-    text += value->dump();
-    *value = std::move(text);
+    if (Json* value = Find(object, path)) PackValue(*value);
   }
 }
 

@@ -130,10 +130,10 @@ StatusOr<SharedInformer*> Manager::GetInformer(
   // the projection that keeps only what controllers read (pods: the cache contract, under
   // 4 KiB instead of ~22 KiB each), decoded straight from the watch bytes.
   InformerOptions informer_options = options_.informer_options;
+  if (customize) customize(informer_options);
   if (!informer_options.projection && !informer_options.transform) {
     informer_options.projection = DefaultProjectionFor(resource);
   }
-  if (customize) customize(informer_options);
   entry.informer =
       std::make_unique<SharedInformer>(*entry.lister_watcher, clock_, informer_options);
   if (caches_started_) entry.informer->Run();

@@ -82,7 +82,9 @@ class Manager {
   // first use and started with the caches (at once if they already run).
   SharedInformer& GetInformer(const ResourceRef& resource, const std::string& ns = "");
   // The same, with `customize` applied to the manager's informer options when this call creates
-  // the informer. Customizing an informer that already exists is an error.
+  // the informer (before the default projection is chosen: a customization that sets a
+  // projection or transform replaces it). Customizing an informer that already exists is an
+  // error.
   [[nodiscard]] StatusOr<SharedInformer*> GetInformer(
       const ResourceRef& resource, const std::string& ns,
       const std::function<void(InformerOptions&)>& customize);
