@@ -9,12 +9,15 @@
 namespace osbx::controller {
 namespace {
 
-std::optional<uint64_t> NumericRv(const Json& object) {
-  std::string_view rv = kube::GetResourceVersion(object);
+std::optional<uint64_t> ParseRv(std::string_view rv) {
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(rv.data(), rv.data() + rv.size(), value);
   if (rv.empty() || ec != std::errc() || end != rv.data() + rv.size()) return std::nullopt;
   return value;
+}
+
+std::optional<uint64_t> NumericRv(const Json& object) {
+  return ParseRv(kube::GetResourceVersion(object));
 }
 
 }  // namespace
@@ -28,11 +31,22 @@ void SelfWrites::Record(const Json& written) {
 }
 
 bool SelfWrites::Consume(const Json& observed) {
+  const std::optional<uint64_t> observed_rv = NumericRv(observed);
   std::lock_guard lock(mu_);
-  auto it = rv_by_uid_.find(kube::GetUid(observed));
-  if (it == rv_by_uid_.end() || it->second != kube::GetResourceVersion(observed)) return false;
-  rv_by_uid_.erase(it);
-  return true;
+  const std::string_view uid = kube::GetUid(observed);
+  if (auto st = status_by_uid_.find(uid);
+      st != status_by_uid_.end() && observed_rv && *observed_rv >= st->second.rv) {
+    status_by_uid_.erase(st);
+  }
+  auto it = rv_by_uid_.find(uid);
+  if (it == rv_by_uid_.end()) return false;
+  if (it->second == kube::GetResourceVersion(observed)) {
+    rv_by_uid_.erase(it);
+    return true;
+  }
+  const std::optional<uint64_t> recorded = ParseRv(it->second);
+  if (observed_rv && recorded && *observed_rv > *recorded) rv_by_uid_.erase(it);  // echo passed
+  return false;
 }
 
 void SelfWrites::RecordStatus(const Json& written, const Json& status) {

@@ -25,7 +25,9 @@ class SelfWrites {
  public:
   // `written` is the object a patch of ours returned.
   void Record(const Json& written);
-  // True (once) when `observed` is exactly the object one of our patches produced.
+  // The cache shows `observed` (call it for every update of the object): true (once) when it is
+  // exactly the object one of our patches produced. Whatever the cache has caught up with is
+  // forgotten, so nothing is kept per object once its echoes are seen.
   bool Consume(const Json& observed);
   // `written` is the object our status patch of `status` returned.
   void RecordStatus(const Json& written, const Json& status);

@@ -51,5 +51,23 @@ TEST(SelfWritesTest, NonNumericResourceVersionsNeverSkipAWrite) {
   EXPECT_FALSE(writes.StatusAlreadyWritten(Object("u1", "11"), status));
 }
 
+TEST(SelfWritesTest, WritesTheCacheHasPassedAreForgotten) {
+  SelfWrites writes;
+  writes.Record(Object("u1", "10"));
+  EXPECT_FALSE(writes.Consume(Object("u1", "12")));  // the echo was passed over
+  writes.Record(Object("u1", "10"));
+  EXPECT_FALSE(writes.Consume(Object("u1", "12")));
+  EXPECT_FALSE(writes.Consume(Object("u1", "10"))) << "forgotten once the cache was past it";
+
+  const Json status = {{"ready", 1}};
+  writes.RecordStatus(Object("u2", "20"), status);
+  EXPECT_TRUE(writes.StatusAlreadyWritten(Object("u2", "19"), status));
+  EXPECT_FALSE(writes.Consume(Object("u2", "20")));  // the status echo: the cache caught up
+  writes.RecordStatus(Object("u2", "20"), status);
+  EXPECT_FALSE(writes.Consume(Object("u2", "21")));
+  EXPECT_FALSE(writes.StatusAlreadyWritten(Object("u2", "19"), status))
+      << "a stale cache after the entry was forgotten counts as not written (the safe side)";
+}
+
 }  // namespace
 }  // namespace osbx::controller

@@ -47,7 +47,8 @@ kube::Predicate BatchPredicate(SelfWrites& self_writes, std::function<bool(const
     const bool changed = kube::GetGeneration(a) != kube::GetGeneration(b) ||
                          MetaChanged(a, b, "annotations") || MetaChanged(a, b, "finalizers") ||
                          MetaChanged(a, b, "deletionTimestamp");
-    return changed && !self_writes.Consume(b);
+    const bool echo = self_writes.Consume(b);  // every update, so that nothing lingers
+    return changed && !echo;
   };
   return p;
 }
