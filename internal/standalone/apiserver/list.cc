@@ -95,6 +95,17 @@ std::optional<std::string_view> StoredListItem(const ResourceInfo& resource, con
   return value.substr(prefix.size() - 1);  // from the comma, replaced by the opening brace
 }
 
+// The ListMeta of a built-in, Table or PartialObjectMetadata list.
+OrderedJson ListMeta(const std::string& rv, const std::string& next, int64_t remaining) {
+  OrderedJson meta = OrderedJson::object();
+  meta["resourceVersion"] = rv;
+  if (!next.empty()) {
+    meta["continue"] = next;
+    meta["remainingItemCount"] = remaining;
+  }
+  return meta;
+}
+
 // A JSON list of `resource` with an empty "items" array, in kube-apiserver's field order (custom
 // resource lists are unstructured: keys sorted, "continue" always present).
 OrderedJson JsonListEnvelope(const ResourceInfo& resource, const std::string& rv,
@@ -111,13 +122,7 @@ OrderedJson JsonListEnvelope(const ResourceInfo& resource, const std::string& rv
   OrderedJson list = OrderedJson::object();
   list["kind"] = resource.list_kind;
   list["apiVersion"] = resource.ApiVersion();
-  OrderedJson meta = OrderedJson::object();
-  meta["resourceVersion"] = rv;
-  if (!next.empty()) {
-    meta["continue"] = next;
-    meta["remainingItemCount"] = remaining;
-  }
-  list["metadata"] = meta;
+  list["metadata"] = ListMeta(rv, next, remaining);
   list["items"] = OrderedJson::array();
   return list;
 }
@@ -267,12 +272,7 @@ void ApiServer::ServeList(Call& call) {
     options.include = include == "None"     ? IncludeObject::kNone
                       : include == "Object" ? IncludeObject::kObject
                                             : IncludeObject::kMetadata;
-    OrderedJson meta = OrderedJson::object();
-    meta["resourceVersion"] = rv;
-    if (!next.empty()) {
-      meta["continue"] = next;
-      meta["remainingItemCount"] = remaining;
-    }
+    OrderedJson meta = ListMeta(rv, next, remaining);
     std::vector<OrderedJson> rows;
     for (const Json& object : items) {
       rows.push_back(TableRow(
@@ -287,13 +287,7 @@ void ApiServer::ServeList(Call& call) {
     OrderedJson list = OrderedJson::object();
     list["kind"] = "PartialObjectMetadataList";
     list["apiVersion"] = fmt::format("meta.k8s.io/{}", call.accept.version);
-    OrderedJson meta = OrderedJson::object();
-    meta["resourceVersion"] = rv;
-    if (!next.empty()) {
-      meta["continue"] = next;
-      meta["remainingItemCount"] = remaining;
-    }
-    list["metadata"] = meta;
+    list["metadata"] = ListMeta(rv, next, remaining);
     list["items"] = OrderedJson::array();
     for (const Json& object : items) {
       list["items"].push_back(PartialObjectMetadata(object, call.accept.version));
