@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <map>
 
-#include "internal/controller/api_client.h"
 #include "internal/controller/batch_directory.h"
 #include "internal/controller/event_reasons.h"
 #include "internal/utils/log.h"
@@ -125,16 +124,6 @@ LedgerRebuilder::LedgerRebuilder(Allocations& allocations, ListFunc list_batches
       settle_(settle),
       clock_(clock),
       created_(clock.Now()) {}
-
-LedgerRebuilder::ListFunc LedgerRebuilder::ListThrough(ApiClient& api) {
-  return [&api]() -> StatusOr<std::vector<kube::ObjectPtr>> {
-    OSBX_ASSIGN_OR_RETURN(std::vector<Json> listed, api.ListAll(BatchSandboxResource()));
-    std::vector<kube::ObjectPtr> out;
-    out.reserve(listed.size());
-    for (Json& b : listed) out.push_back(std::make_shared<const Json>(std::move(b)));
-    return out;
-  };
-}
 
 LedgerRebuilder::ListFunc LedgerRebuilder::ReadCache(const kube::Indexer& cache) {
   return [&cache]() -> StatusOr<std::vector<kube::ObjectPtr>> { return cache.List(); };

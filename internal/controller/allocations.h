@@ -29,7 +29,6 @@
 
 namespace osbx::controller {
 
-class ApiClient;
 
 // What one pool's rebuild found, with the BatchSandboxes involved (for events).
 struct PoolRebuildReport {
@@ -103,8 +102,6 @@ class LedgerRebuilder final : public kube::Runnable {
   LedgerRebuilder(Allocations& allocations, ListFunc list_batches, kube::EventRecorder& events,
                   std::chrono::milliseconds settle = std::chrono::milliseconds(0),
                   const Clock& clock = RealClock::Get());
-  // Lists every BatchSandbox through `api` (a fresh, consistent list).
-  static ListFunc ListThrough(ApiClient& api);
   // Reads every BatchSandbox in `cache` (see the class comment for when that is enough).
   static ListFunc ReadCache(const kube::Indexer& cache);
   // When the settle delay ends.

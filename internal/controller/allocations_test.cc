@@ -53,6 +53,16 @@ class TimedListApi final : public ApiClient {
   std::optional<Clock::TimePoint> listed_at_;  // guarded by mu_
 };
 
+// Every BatchSandbox listed through `api` (a fresh list, timed by TimedListApi).
+LedgerRebuilder::ListFunc ListThrough(ApiClient& api) {
+  return [&api]() -> StatusOr<std::vector<kube::ObjectPtr>> {
+    OSBX_ASSIGN_OR_RETURN(std::vector<Json> listed, api.ListAll(BatchSandboxResource()));
+    std::vector<kube::ObjectPtr> out;
+    for (Json& b : listed) out.push_back(std::make_shared<const Json>(std::move(b)));
+    return out;
+  };
+}
+
 class LedgerSettleTest : public ::testing::Test {
  protected:
   LedgerSettleTest() : timed_(api_, clock_), recorder_(api_, clock_) {}
@@ -77,8 +87,7 @@ class LedgerSettleTest : public ::testing::Test {
 TEST_F(LedgerSettleTest, RecordLandingDuringTheSettleDelayIsInTheRebuiltLedger) {
   const Json batch = CreateBatch();
   const Clock::TimePoint start = clock_.Now();
-  LedgerRebuilder rebuilder(allocations_, LedgerRebuilder::ListThrough(timed_), recorder_, 2s,
-                            clock_);
+  LedgerRebuilder rebuilder(allocations_, ListThrough(timed_), recorder_, 2s, clock_);
   auto started = std::async(std::launch::async, [&] { return rebuilder.Start(); });
   // The dying process's claim of pod-x reaches the server after the new process has started.
   api_.Mutate(BatchSandboxResource(), "default", "late", [](Json& b) {
@@ -97,8 +106,7 @@ TEST_F(LedgerSettleTest, RecordLandingDuringTheSettleDelayIsInTheRebuiltLedger) 
 }
 
 TEST_F(LedgerSettleTest, StopEndsTheSettleWaitWithoutOpeningTheGate) {
-  LedgerRebuilder rebuilder(allocations_, LedgerRebuilder::ListThrough(timed_), recorder_, 1h,
-                            clock_);
+  LedgerRebuilder rebuilder(allocations_, ListThrough(timed_), recorder_, 1h, clock_);
   auto started = std::async(std::launch::async, [&] { return rebuilder.Start(); });
   EXPECT_TRUE(rebuilder.Stop(clock_.Now()));
   ASSERT_TRUE(started.get().ok());
@@ -107,7 +115,7 @@ TEST_F(LedgerSettleTest, StopEndsTheSettleWaitWithoutOpeningTheGate) {
 }
 
 TEST_F(LedgerSettleTest, NoSettleDelayListsAtOnce) {
-  LedgerRebuilder rebuilder(allocations_, LedgerRebuilder::ListThrough(timed_), recorder_);
+  LedgerRebuilder rebuilder(allocations_, ListThrough(timed_), recorder_);
   const Clock::TimePoint start = clock_.Now();
   ASSERT_TRUE(rebuilder.Start().ok());
   ASSERT_TRUE(timed_.listed_at().has_value());
@@ -116,8 +124,7 @@ TEST_F(LedgerSettleTest, NoSettleDelayListsAtOnce) {
 }
 
 TEST_F(LedgerSettleTest, SettleDelayRunsFromTheStartOfTheProcessNotFromTheCacheSync) {
-  LedgerRebuilder rebuilder(allocations_, LedgerRebuilder::ListThrough(timed_), recorder_, 2s,
-                            clock_);
+  LedgerRebuilder rebuilder(allocations_, ListThrough(timed_), recorder_, 2s, clock_);
   clock_.Advance(3s);  // the informers took longer than the delay to sync
   const Clock::TimePoint start = clock_.Now();
   ASSERT_TRUE(rebuilder.Start().ok());

@@ -24,11 +24,11 @@ TEST(LooksSettledTest, DeliveredPooledBatchIsSettled) { EXPECT_TRUE(LooksSettled
 
 TEST(LooksSettledTest, StatusPackedByTheCacheIsReadToo) {
   Json batch = Delivered();
-  kube::PackPaths(batch, {{"status"}});
+  kube::PackValue(batch["status"]);
   EXPECT_TRUE(LooksSettled(batch));
   batch = Delivered();
   batch["status"]["ready"] = 0;
-  kube::PackPaths(batch, {{"status"}});
+  kube::PackValue(batch["status"]);
   EXPECT_FALSE(LooksSettled(batch));
 }
 

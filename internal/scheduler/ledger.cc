@@ -138,38 +138,6 @@ bool PoolLedger::rebuilt() const {
   return rebuilt_;
 }
 
-bool PoolLedger::FreeLocked(const PodView& pod) const {
-  return Allocatable(pod) && holdings_.count(pod.name) == 0 && retired_.count(pod.name) == 0;
-}
-
-StatusOr<ClaimGrant> PoolLedger::Claim(std::string_view uid, int32_t count,
-                                       const std::vector<PodView>& pool_pods,
-                                       std::string_view revision) {
-  std::vector<const PodView*> pointers;
-  pointers.reserve(pool_pods.size());
-  for (const PodView& p : pool_pods) pointers.push_back(&p);
-  return ClaimAmong(uid, count, pointers, revision);
-}
-
-StatusOr<ClaimGrant> PoolLedger::ClaimAmong(std::string_view uid, int32_t count,
-                                            const std::vector<const PodView*>& pool_pods,
-                                            std::string_view revision) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!rebuilt_) return UnavailableError("allocation ledger not rebuilt yet");
-  std::vector<const PodView*> free;
-  for (const PodView* p : pool_pods) {
-    if (FreeLocked(*p)) free.push_back(p);
-  }
-  const size_t take = std::min(free.size(), static_cast<size_t>(std::max(count, 0)));
-  auto first = [revision](const PodView* a, const PodView* b) {
-    return AllocateFirst(*a, *b, revision);
-  };
-  std::partial_sort(free.begin(), free.begin() + static_cast<std::ptrdiff_t>(take), free.end(),
-                    first);
-  free.resize(take);
-  return GrantLocked(uid, count, free);
-}
-
 ClaimGrant PoolLedger::GrantLocked(std::string_view uid, int32_t count,
                                    const std::vector<const PodView*>& chosen) {
   ClaimGrant grant;

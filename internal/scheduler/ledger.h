@@ -79,24 +79,15 @@ class PoolLedger {
   RebuildReport Rebuild(const std::vector<RecordSource>& records);
   bool rebuilt() const;
 
-  // Takes up to `count` allocatable pods from `pool_pods` for batch `uid`. Records the shortfall
-  // as that batch's waiting demand. Unavailable before Rebuild.
-  [[nodiscard]] StatusOr<ClaimGrant> Claim(std::string_view uid, int32_t count,
-                                           const std::vector<PodView>& pool_pods,
-                                           std::string_view revision);
-  // The same over views held elsewhere (no copies: a claim of one pod from a pool of tens of
-  // thousands should not copy every candidate).
-  [[nodiscard]] StatusOr<ClaimGrant> ClaimAmong(std::string_view uid, int32_t count,
-                                                const std::vector<const PodView*>& pool_pods,
-                                                std::string_view revision);
   // The pool's pods as the cache shows them, for ClaimObserved: the pod's newest view, with the
   // uid of its controller. A pod that is not Allocatable stops being a candidate.
   void ObservePod(std::shared_ptr<const PodView> view, std::string_view owner_uid);
   // The pod left the cache.
   void ForgetPod(std::string_view name);
-  // Claim over the observed pods whose controller is `pool_uid`: the ledger keeps its free
-  // candidates in hand-out order, so a claim costs O(count log n) whatever the pool's size
-  // (scanning a pool of 100,000 pods per claim would make delivery quadratic).
+  // Takes up to `count` of the observed free pods whose controller is `pool_uid` for batch `uid`,
+  // and records the shortfall as that batch's waiting demand. Unavailable before Rebuild. The
+  // ledger keeps its free candidates in hand-out order, so a claim costs O(count log n) whatever
+  // the pool's size (scanning a pool of 100,000 pods per claim would make delivery quadratic).
   [[nodiscard]] StatusOr<ClaimGrant> ClaimObserved(std::string_view uid, int32_t count,
                                                    std::string_view pool_uid,
                                                    std::string_view revision);
@@ -145,7 +136,6 @@ class PoolLedger {
       return AllocateFirst(*a->view, *b->view, revision);
     }
   };
-  bool FreeLocked(const PodView& pod) const;
   // Records the claim of `chosen` (and the batch's waiting demand). Caller holds mu_.
   ClaimGrant GrantLocked(std::string_view uid, int32_t count,
                          const std::vector<const PodView*>& chosen);

@@ -29,27 +29,21 @@ RecordSource Source(std::string uid, int created, std::vector<std::string> held)
   return r;
 }
 
-// Every claim test runs twice: through Claim over the pods given, and through ClaimObserved over
-// the same pods observed first (the controllers' path).
-class LedgerTest : public ::testing::TestWithParam<bool> {
- protected:
-  static constexpr std::string_view kPoolUid = "pool-uid";
-  StatusOr<ClaimGrant> Claim(PoolLedger& ledger, std::string_view uid, int32_t count,
-                             const std::vector<PodView>& pods, std::string_view revision) {
-    if (!GetParam()) return ledger.Claim(uid, count, pods, revision);
-    for (const PodView& p : pods) ledger.ObservePod(std::make_shared<const PodView>(p), kPoolUid);
-    return ledger.ClaimObserved(uid, count, kPoolUid, revision);
-  }
-};
-INSTANTIATE_TEST_SUITE_P(ScanOrObserved, LedgerTest, ::testing::Bool(),
-                         [](const auto& p) { return p.param ? "Observed" : "Scan"; });
+// A claim as the controllers make it: `pods` are what the cache shows (observed first), then
+// ClaimObserved.
+StatusOr<ClaimGrant> Claim(PoolLedger& ledger, std::string_view uid, int32_t count,
+                           const std::vector<PodView>& pods, std::string_view revision) {
+  constexpr std::string_view kPoolUid = "pool-uid";
+  for (const PodView& p : pods) ledger.ObservePod(std::make_shared<const PodView>(p), kPoolUid);
+  return ledger.ClaimObserved(uid, count, kPoolUid, revision);
+}
 
-TEST_P(LedgerTest, ClaimBeforeRebuildIsRefused) {
+TEST(LedgerTest, ClaimBeforeRebuildIsRefused) {
   PoolLedger ledger;
   EXPECT_FALSE(Claim(ledger, "b1", 1, Pool(3), "rev1").ok());
 }
 
-TEST_P(LedgerTest, HandsOutCurrentRevisionLongestReadyFirstAndOnlyAllocatablePods) {
+TEST(LedgerTest, HandsOutCurrentRevisionLongestReadyFirstAndOnlyAllocatablePods) {
   PoolLedger ledger;
   (void)ledger.Rebuild({});
   std::vector<PodView> pods = {ReadyPod("old", "rev0", 0), ReadyPod("late", "rev1", 9),
@@ -64,7 +58,7 @@ TEST_P(LedgerTest, HandsOutCurrentRevisionLongestReadyFirstAndOnlyAllocatablePod
   EXPECT_EQ(ledger.WaitingDemand(), 7);
 }
 
-TEST_P(LedgerTest, Issue893_RunningButNotReadyPodsAreNeverHandedOut) {
+TEST(LedgerTest, Issue893_RunningButNotReadyPodsAreNeverHandedOut) {
   PoolLedger ledger;
   (void)ledger.Rebuild({});
   PodView running = StartingPod("running");
@@ -75,7 +69,7 @@ TEST_P(LedgerTest, Issue893_RunningButNotReadyPodsAreNeverHandedOut) {
   EXPECT_EQ(g->shortfall, 1);
 }
 
-TEST_P(LedgerTest, NoPodIsHandedOutTwiceUnderConcurrentClaims) {
+TEST(LedgerTest, NoPodIsHandedOutTwiceUnderConcurrentClaims) {
   PoolLedger ledger;
   (void)ledger.Rebuild({});
   const std::vector<PodView> pods = Pool(1000);
@@ -106,7 +100,7 @@ TEST_P(LedgerTest, NoPodIsHandedOutTwiceUnderConcurrentClaims) {
   EXPECT_EQ(ledger.HeldCount(), static_cast<int32_t>(total));
 }
 
-TEST_P(LedgerTest, RollbackFreesTheClaimAndConfirmKeepsIt) {
+TEST(LedgerTest, RollbackFreesTheClaimAndConfirmKeepsIt) {
   PoolLedger ledger;
   (void)ledger.Rebuild({});
   auto pods = Pool(2);
@@ -122,7 +116,7 @@ TEST_P(LedgerTest, RollbackFreesTheClaimAndConfirmKeepsIt) {
   EXPECT_EQ(ledger.Owner(b->pods[0]), "b2");
 }
 
-TEST_P(LedgerTest, RebuildGivesAConflictingPodToTheEarlierBatch) {
+TEST(LedgerTest, RebuildGivesAConflictingPodToTheEarlierBatch) {
   PoolLedger ledger;
   std::vector<RecordSource> records = {Source("late", 50, {"p0", "p1"}),
                                        Source("early", 10, {"p1", "p2"})};
@@ -133,7 +127,7 @@ TEST_P(LedgerTest, RebuildGivesAConflictingPodToTheEarlierBatch) {
   EXPECT_EQ(ledger.Owner("p0"), "late");
 }
 
-TEST_P(LedgerTest, RebuildBreaksCreationTiesByUid) {
+TEST(LedgerTest, RebuildBreaksCreationTiesByUid) {
   PoolLedger ledger;
   RebuildReport report = ledger.Rebuild({Source("b", 10, {"p0"}), Source("a", 10, {"p0"})});
   EXPECT_EQ(ledger.Owner("p0"), "a");
@@ -141,7 +135,7 @@ TEST_P(LedgerTest, RebuildBreaksCreationTiesByUid) {
   EXPECT_EQ(report.conflicts[0].loser_uid, "b");
 }
 
-TEST_P(LedgerTest, Gap1_MalformedRecordIsQuarantinedAndItsPodsStayTaken) {
+TEST(LedgerTest, Gap1_MalformedRecordIsQuarantinedAndItsPodsStayTaken) {
   PoolLedger ledger;
   RecordSource bad = Source("bad", 1, {"p0"});
   bad.malformed = true;
@@ -155,7 +149,7 @@ TEST_P(LedgerTest, Gap1_MalformedRecordIsQuarantinedAndItsPodsStayTaken) {
   EXPECT_EQ(g->pods, (std::vector<std::string>{"p2", "p3"}));
 }
 
-TEST_P(LedgerTest, Issue723_ReleasedForDeletePodIsNeverHandedOutAgain) {
+TEST(LedgerTest, Issue723_ReleasedForDeletePodIsNeverHandedOutAgain) {
   PoolLedger ledger;
   (void)ledger.Rebuild({Source("b1", 1, {"p0"})});
   ledger.Release("b1", {"p0"}, /*reusable=*/false);
@@ -167,7 +161,7 @@ TEST_P(LedgerTest, Issue723_ReleasedForDeletePodIsNeverHandedOutAgain) {
   EXPECT_FALSE(ledger.Owner("p0").has_value());
 }
 
-TEST_P(LedgerTest, IdlePodRetiredForDeletionIsNeverClaimedEvenFromAStaleCache) {
+TEST(LedgerTest, IdlePodRetiredForDeletionIsNeverClaimedEvenFromAStaleCache) {
   PoolLedger ledger;
   (void)ledger.Rebuild({});
   EXPECT_EQ(ledger.RetireIdle({"p0"}), std::vector<std::string>{"p0"});
@@ -179,7 +173,7 @@ TEST_P(LedgerTest, IdlePodRetiredForDeletionIsNeverClaimedEvenFromAStaleCache) {
   EXPECT_FALSE(ledger.Owner("p0").has_value());
 }
 
-TEST_P(LedgerTest, PodClaimedBeforeTheRetirementIsNotRetired) {
+TEST(LedgerTest, PodClaimedBeforeTheRetirementIsNotRetired) {
   PoolLedger ledger;
   (void)ledger.Rebuild({Source("b0", 1, {"p2"})});
   StatusOr<ClaimGrant> g = Claim(ledger, "b1", 1, Pool(1), "rev1");  // in flight: p0
@@ -191,7 +185,7 @@ TEST_P(LedgerTest, PodClaimedBeforeTheRetirementIsNotRetired) {
   EXPECT_EQ(again->pods, std::vector<std::string>{"p0"});
 }
 
-TEST_P(LedgerTest, NoopReleaseReturnsThePodToTheIdleSet) {
+TEST(LedgerTest, NoopReleaseReturnsThePodToTheIdleSet) {
   PoolLedger ledger;
   (void)ledger.Rebuild({Source("b1", 1, {"p0"})});
   ledger.Release("other", {"p0"}, true);  // not its holder: ignored
@@ -202,7 +196,7 @@ TEST_P(LedgerTest, NoopReleaseReturnsThePodToTheIdleSet) {
   EXPECT_EQ(g->pods, std::vector<std::string>{"p0"});
 }
 
-TEST_P(LedgerTest, WaitingDemandClearsWhenServedOrForgotten) {
+TEST(LedgerTest, WaitingDemandClearsWhenServedOrForgotten) {
   PoolLedger ledger;
   (void)ledger.Rebuild({});
   (void)Claim(ledger, "b1", 3, {}, "rev1");
@@ -214,7 +208,7 @@ TEST_P(LedgerTest, WaitingDemandClearsWhenServedOrForgotten) {
   EXPECT_EQ(ledger.WaitingDemand(), 0);
 }
 
-TEST_P(LedgerTest, PoolsHaveSeparateLedgers) {
+TEST(LedgerTest, PoolsHaveSeparateLedgers) {
   Ledger ledgers;
   auto a = ledgers.ForPool("ns/a");
   EXPECT_EQ(a, ledgers.ForPool("ns/a"));
@@ -298,8 +292,8 @@ TEST(LedgerObservedTest, ForgettingAPoolKeepsThePodsItObservedForTheNextRebuild)
 TEST(LedgerWaitingTest, OnlyBatchesWhoseLastClaimFellShortAreWaiting) {
   PoolLedger ledger;
   (void)ledger.Rebuild({});
-  ASSERT_TRUE(ledger.Claim("served", 2, Pool(3), "rev1").ok());
-  StatusOr<ClaimGrant> short_claim = ledger.Claim("short", 3, Pool(3), "rev1");
+  ASSERT_TRUE(Claim(ledger, "served", 2, Pool(3), "rev1").ok());
+  StatusOr<ClaimGrant> short_claim = Claim(ledger, "short", 3, Pool(3), "rev1");
   ASSERT_TRUE(short_claim.ok());
   EXPECT_EQ(short_claim->shortfall, 2);
   EXPECT_EQ(ledger.WaitingBatches(), std::vector<std::string>{"short"});

@@ -5,17 +5,6 @@ namespace {
 
 constexpr char kMarker = '\x1e';
 
-Json* Find(Json& object, const JsonPath& path) {
-  Json* at = &object;
-  for (const std::string& key : path) {
-    if (!at->is_object()) return nullptr;
-    auto it = at->find(key);
-    if (it == at->end()) return nullptr;
-    at = &*it;
-  }
-  return at;
-}
-
 }  // namespace
 
 void PackValue(Json& value) {
@@ -29,12 +18,6 @@ std::string PackedText(std::string_view json_text) {
   text += kMarker;
   text += json_text;
   return text;
-}
-
-void PackPaths(Json& object, const std::vector<JsonPath>& paths) {
-  for (const JsonPath& path : paths) {
-    if (Json* value = Find(object, path)) PackValue(*value);
-  }
 }
 
 bool IsPacked(const Json& value) {

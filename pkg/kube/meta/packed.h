@@ -10,20 +10,15 @@
 
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "internal/utils/json.h"
 
 namespace osbx::kube {
 
-using JsonPath = std::vector<std::string>;
-
 // Replaces `value`, when an object or array, by its packed text.
 void PackValue(Json& value);
 // The packed value of JSON text (as it came from the wire: nothing is parsed).
 std::string PackedText(std::string_view json_text);
-// Replaces the subtree at each of `paths` (when present and an object or array) by its text.
-void PackPaths(Json& object, const std::vector<JsonPath>& paths);
 
 // True when `value` is a packed subtree.
 bool IsPacked(const Json& value);
